@@ -1,0 +1,193 @@
+// One unit of the algorithmic study: train one method on one task with one seed, then measure
+// length generalization at every length 1..testLength (oracle and adaptive stopping).
+
+import { getTask } from '@loop/tasks';
+import { createLoopedGPT, gptConfigForTask } from '@loop/models';
+import {
+  algorithmicProblem,
+  loopedSchedule,
+  resolveSchedule,
+  shiftSchedule,
+  singleSchedule,
+  train,
+  type Schedule,
+} from '@loop/shift';
+import type { ExperimentContext } from '../../experiment';
+import type { AlgorithmicConfig, Method, TaskSettings } from './config';
+
+/** One evaluation during training. */
+export interface EvalPoint {
+  step: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
+  /** Cumulative training wall time at this evaluation (s), evaluations excluded. */
+  trainTimeS: number;
+}
+
+/** Exact-match accuracy at one test length. */
+export interface LengthPoint {
+  n: number;
+  /** After exactly the final stage's loops per sample (T(n), or 1 for Single-Attn). */
+  oracle: number;
+  /** Maximum-confidence stopping over T_max loops; null for a 1-loop model. */
+  adaptive: number | null;
+  /** Mean loop count adaptive stopping chose at this length; null for a 1-loop model. */
+  adaptiveLoops: number | null;
+}
+
+export interface UnitResult {
+  task: string;
+  method: Method;
+  seed: number;
+  parameters: number;
+  steps: number;
+  evals: EvalPoint[];
+  /** SHIFT: step of the switch to Looped-Attn and of the SCP plateau point (null when it never switched). */
+  shiftStep: number | null;
+  plateauStep: number | null;
+  /** Loops of the final stage ('1' or 'T(n)'). */
+  finalLoops: string;
+  lengths: LengthPoint[];
+  trainTimeS: number;
+  evalTimeS: number;
+  flops: number;
+}
+
+export function unitKey(task: string, method: Method, seed: number): string {
+  return `${task}-${method}-seed${seed}`;
+}
+
+function scheduleOf(method: Method, config: AlgorithmicConfig): Schedule {
+  switch (method) {
+    case 'single':
+      return singleSchedule();
+    case 'looped':
+    case 'looped-wo':
+      return loopedSchedule();
+    case 'shift':
+      return shiftSchedule({ criterion: config.scp });
+  }
+}
+
+export async function trainUnit(
+  ctx: ExperimentContext<AlgorithmicConfig>,
+  s: TaskSettings,
+  method: Method,
+  seed: number,
+): Promise<UnitResult> {
+  const config = ctx.config;
+  const task = getTask(s.task);
+  const model = createLoopedGPT(
+    gptConfigForTask(s.task, {
+      nEmbd: config.nEmbd,
+      nLayer: s.layers,
+      nHead: s.heads,
+      inputInjection: method !== 'looped-wo',
+    }),
+    { seed },
+  );
+  const key = unitKey(s.task, method, seed);
+  try {
+    const problem = algorithmicProblem({
+      task,
+      model,
+      batchSize: config.batchSize,
+      seed,
+      curriculum:
+        s.curriculumInterval === 0
+          ? { fixed: s.maxTrainLength }
+          : { start: 2, end: s.maxTrainLength + 1, interval: s.curriculumInterval },
+      validation: { size: config.valSize, maxLength: s.maxTrainLength },
+      trainEvalSize: config.trainEvalSize,
+      testLengths: Array.from({ length: s.testLength }, (_, i) => i + 1),
+      testSize: config.testSize,
+      testAt: 'final',
+      adaptivePerSample: config.adaptivePerSample,
+    });
+    const schedule = scheduleOf(method, config);
+    const bar = ctx.progress.start(`${s.task} ${method} seed ${seed}`, s.steps);
+    const result = await train({
+      problem,
+      schedule,
+      optimizer: {
+        type: 'adamw',
+        lr: s.lr,
+        weightDecay: config.weightDecay,
+        clipNorm: config.clipNorm,
+        lrSchedule:
+          config.lrSchedule === 'cosine' ? { type: 'cosine', decayFrom: problem.curriculumEnd } : { type: 'constant' },
+      },
+      steps: s.steps,
+      evalEvery: config.evalEvery,
+      ...(config.checkpointEvery > 0
+        ? { checkpointDir: ctx.out.file('checkpoints', key), checkpointEvery: config.checkpointEvery, resume: ctx.resume }
+        : {}),
+      onMetrics: (r) => {
+        if (r.type === 'step') bar.tick(1, `loss ${r.loss.toFixed(3)}`);
+      },
+    });
+    bar.done();
+    if (result.status !== 'completed') {
+      throw new Error(`${key} interrupted at step ${result.steps}; continue with --resume`);
+    }
+    const evals: EvalPoint[] = result.evals.map((e) => ({
+      step: e.step,
+      trainLoss: e.metrics['trainLoss'] ?? NaN,
+      trainAcc: e.metrics['trainAcc'] ?? NaN,
+      valLoss: e.metrics['valLoss'] ?? NaN,
+      valAcc: e.metrics['valAcc'] ?? NaN,
+      trainTimeS: e.trainMs / 1000,
+    }));
+    // Length generalization under the final stage: train's final evaluation runs the length tests
+    // (testAt 'final'); evaluate here only if it did not (e.g. the run ended without one).
+    const stages = resolveSchedule(schedule);
+    const stage = stages[result.stage.index]!;
+    const t0 = performance.now();
+    const m =
+      result.finalMetrics && 'test1.oracleAcc' in result.finalMetrics
+        ? result.finalMetrics
+        : await problem.evaluate!({
+            step: result.steps,
+            stage: { index: result.stage.index, name: stage.name, loops: stage.loops },
+            final: true,
+          });
+    const lengthEvalS = (performance.now() - t0) / 1000;
+    const lengths: LengthPoint[] = [];
+    for (let n = 1; n <= s.testLength; n++) {
+      lengths.push({
+        n,
+        oracle: m[`test${n}.oracleAcc`] ?? NaN,
+        adaptive: m[`test${n}.adaptiveAcc`] ?? null,
+        adaptiveLoops: m[`test${n}.adaptiveLoops`] ?? null,
+      });
+    }
+    const run = `${s.task}/${method}/seed${seed}`;
+    for (const e of evals) {
+      ctx.metric({ series: 'train', run, step: e.step, values: { loss: e.trainLoss, acc: e.trainAcc } });
+      ctx.metric({ series: 'val', run, step: e.step, values: { loss: e.valLoss, acc: e.valAcc } });
+    }
+    for (const l of lengths) {
+      ctx.metric({ series: 'length', run, step: l.n, values: { oracle: l.oracle, adaptive: l.adaptive, adaptiveLoops: l.adaptiveLoops } });
+    }
+    const shift = result.shifts[0];
+    return {
+      task: s.task,
+      method,
+      seed,
+      parameters: model.parameterCount(),
+      steps: result.steps,
+      evals,
+      shiftStep: shift ? shift.step : null,
+      plateauStep: shift?.plateauStep ?? null,
+      finalLoops: result.stages[result.stages.length - 1]?.loops ?? '?',
+      lengths,
+      trainTimeS: result.trainMs / 1000,
+      evalTimeS: result.stages.reduce((a, x) => a + x.evalMs, 0) / 1000 + lengthEvalS,
+      flops: result.flops,
+    };
+  } finally {
+    model.dispose();
+  }
+}

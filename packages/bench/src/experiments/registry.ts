@@ -1,0 +1,17 @@
+import type { Experiment } from '../experiment';
+import { hessianExperiment, lengthGenExperiment, markovExperiment, shiftExperiment, theoryExperiment } from './markov';
+import { perfExperiment } from './perf';
+import { algorithmicExperiment } from './algorithmic/index';
+import { reproduceExperiment } from './reproduce';
+
+/**
+ * Every `loop-bench <name>` experiment, in `--help` order. To add one: write
+ * src/experiments/<name>.ts exporting an `Experiment` (see EXPERIMENTS.md), import it here and append
+ * it to this list. Nothing else needs to change: the CLI, config validation, run folder, report and
+ * summary are shared.
+ */
+export const EXPERIMENTS: Experiment[] = [markovExperiment, hessianExperiment, lengthGenExperiment, shiftExperiment, theoryExperiment, perfExperiment, algorithmicExperiment, reproduceExperiment];
+
+export function findExperiment(name: string): Experiment | undefined {
+  return EXPERIMENTS.find((e) => e.name === name);
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** Shared config sections of the Markov-language experiments (all strict: unknown keys are errors). */
+export const dataSchema = z.strictObject({
+  vocabSize: z.number().int().min(2).max(16),
+  length: z.number().int().min(2).max(12),
+  size: z.number().int().min(1),
+  valSize: z.number().int().min(1),
+  alpha: z.number().min(0),
+  concentration: z.number().positive(),
+  languageSeed: z.number().int().min(0),
+  languagePerSeed: z.boolean(),
+  splitBy: z.enum(['examples', 'sequences']),
+});
+
+export const modelSchema = z.strictObject({
+  dim: z.number().int().min(1).max(64),
+  loops: z.number().int().min(2).max(16),
+  gating: z.enum(['scalar', 'vector', 'none']),
+});
+
+export const trainSchema = z.strictObject({
+  epochs: z.number().int().min(1),
+  batchSize: z.number().int().min(1),
+  lr: z.number().positive(),
+  optimizer: z.enum(['adam', 'adamw']),
+  weightDecay: z.number().min(0),
+  /** Evaluate (accuracy by IC group, validation loss) every this many epochs. */
+  evalEvery: z.number().int().min(1),
+});
+
+export const hessianSchema = z.strictObject({
+  /** Full Hessian every k epochs (and at epoch 0). */
+  every: z.number().int().min(1),
+  /** How many seeds (from the first) get Hessian snapshots (full Hessians are the slow part). */
+  seeds: z.number().int().min(0),
+  /** Training examples in the Hessian's loss (the first N of the shuffled training set). */
+  samples: z.number().int().min(1),
+  /** Epochs whose eigenvalue histograms are drawn (clipped to the run; the paper: 1,10,50,60,150,170,400). */
+  histogramEpochs: z.array(z.number().int().min(0)).min(1),
+  /** River threshold epsilon = relativeEpsilon x the larger spectral radius of the two models. */
+  relativeEpsilon: z.number().positive().lt(1),
+  /** U iff valley condition number <= 1 + delta. */
+  delta: z.number().min(0),
+  /** Low-curvature valley eigenvalues: below lowCurvature x the larger valley maximum (Assumption 1). */
+  lowCurvature: z.number().positive().lt(1),
+});
+
+export const lengthGenSchema = z.strictObject({
+  lengths: z.array(z.number().int().min(2).max(12)).min(1),
+  /** Sequences per test length (drawn with the training distribution's rule, q ~ p^alpha). */
+  size: z.number().int().min(1),
+});
+
+export const shiftSchema = z.strictObject({
+  criterion: z.strictObject({
+    plateauDelta: z.number().min(0),
+    plateauPatience: z.number().int().min(1),
+    gradDelta: z.number().positive(),
+    gradPatience: z.number().int().min(1),
+    maxWait: z.number().int().min(1).optional(),
+  }),
+  /** Extra fixed shift points as fractions of the remaining epochs after SCP (e.g. [0.33, 0.67]). */
+  laterFractions: z.array(z.number().positive().lt(1)),
+});
+
+export const theorySchema = z.strictObject({
+  valleyDim: z.number().int().min(2).max(200),
+  riverDim: z.number().int().min(1).max(200),
+  uMin: z.number().positive().max(1),
+  vMin: z.number().positive().max(1),
+  lr: z.number().positive(),
+  steps: z.number().int().min(1),
+  couplingScale: z.number().positive(),
+  /** Training examples for the gradient-alignment measurement. */
+  alignmentSamples: z.number().int().min(1),
+});
+
+export type DataConfig = z.output<typeof dataSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type TrainConfig = z.output<typeof trainSchema>;
+export type HessianConfig = z.output<typeof hessianSchema>;
+export type LengthGenConfig = z.output<typeof lengthGenSchema>;
+export type ShiftConfig = z.output<typeof shiftSchema>;
+export type TheoryConfig = z.output<typeof theorySchema>;

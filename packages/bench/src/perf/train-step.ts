@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs';
+import { createLoopedGPT, stepLoss, type GPTConfig, type LoopedGPT } from '@loop/models';
+import { createOptimizer, type Optimizer } from '@loop/shift';
+import { createRng } from '@loop/tasks';
+
+/** One benchmark configuration of the looped GPT training step. */
+export interface StepConfig {
+  name: string;
+  nEmbd: number;
+  nHead: number;
+  nLayer: number;
+  seqLen: number;
+  batch: number;
+  loops: number;
+  /** One-hot read-in width and read-out classes (6: the binary tasks' vocabulary). */
+  vocabSize: number;
+  /**
+   * Samples per forward/backward pass (default: the whole batch). Smaller values accumulate the
+   * gradient over micro-batches (loss divided by the full batch's token count, so the update is the
+   * same) and bound the activation memory: the wasm heap is capped at 4 GB.
+   */
+  microBatch?: number;
+}
+
+/** AdamW settings shared with the PyTorch peer (torch.optim.AdamW defaults except lr). */
+export const PERF_ADAMW = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0.01 };
+
+/** A ready-to-run training step: forward over `loops`, stepLoss at the last loop, backward, AdamW. */
+export interface TrainStepBench {
+  readonly model: LoopedGPT;
+  /** Runs one step and returns the loss (read back, so the step is complete when it returns). */
+  step(): number;
+  dispose(): void;
+}
+
+export function gptConfigOf(c: StepConfig): GPTConfig {
+  return { vocabSize: c.vocabSize, nEmbd: c.nEmbd, nHead: c.nHead, nLayer: c.nLayer, inputInjection: true, positional: 'none', readIn: 'onehot' };
+}
+
+/** Seeded random batch: tokens and targets uniform in [0, V), full mask, every sample scored after `loops`. */
+export function randomBatch(c: StepConfig, seed: number): { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] } {
+  const rng = createRng(seed);
+  const n = c.batch * c.seqLen;
+  const tok = new Int32Array(n);
+  const tgt = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    tok[i] = rng.int(0, c.vocabSize - 1);
+    tgt[i] = rng.int(0, c.vocabSize - 1);
+  }
+  return {
+    tokens: tf.tensor2d(tok, [c.batch, c.seqLen], 'int32'),
+    target: tf.tensor2d(tgt, [c.batch, c.seqLen], 'int32'),
+    mask: tf.ones([c.batch, c.seqLen]) as tf.Tensor2D,
+    steps: new Array<number>(c.batch).fill(c.loops),
+  };
+}
+
+export function createTrainStep(c: StepConfig, seed: number): TrainStepBench {
+  const micro = c.microBatch ?? c.batch;
+  if (!Number.isInteger(micro) || micro < 1) throw new Error(`createTrainStep: microBatch must be a positive integer; got ${String(c.microBatch)}`);
+  const model = createLoopedGPT(gptConfigOf(c), { seed });
+  const optimizer: Optimizer = createOptimizer({ type: 'adamw', ...PERF_ADAMW }, model.variables);
+  const { tokens, target, mask, steps } = randomBatch(c, seed + 1);
+  const vars = model.variables;
+  // Micro-batches as row slices of the batch, made once (not per step).
+  const parts: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] }[] = [];
+  if (micro < c.batch) {
+    for (let start = 0; start < c.batch; start += micro) {
+      const size = Math.min(micro, c.batch - start);
+      const rows = (x: tf.Tensor2D) => tf.slice(x, [start, 0], [size, c.seqLen]) as tf.Tensor2D;
+      parts.push({ tokens: rows(tokens), target: rows(target), mask: rows(mask), steps: steps.slice(start, start + size) });
+    }
+  }
+  const denominator = c.batch * c.seqLen; // the full mask's sum
+  const gradsOf = (p: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] }, whole: boolean) => {
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.forward(p.tokens, { loops: c.loops });
+      return stepLoss(logits, p.target, p.mask, p.steps, whole ? {} : { denominator });
+    }, vars);
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    return { loss, grads: vars.map((v) => grads[v.name]!) };
+  };
+  return {
+    model,
+    step() {
+      if (parts.length === 0) {
+        const { loss, grads } = gradsOf({ tokens, target, mask, steps }, true);
+        optimizer.apply(grads, PERF_ADAMW.lr);
+        tf.dispose(grads);
+        return loss;
+      }
+      let loss = 0;
+      let acc: tf.Tensor[] | null = null;
+      for (const p of parts) {
+        const r = gradsOf(p, false);
+        loss += r.loss;
+        if (acc === null) acc = r.grads;
+        else {
+          const prev: tf.Tensor[] = acc;
+          acc = prev.map((a, i) => tf.add(a, r.grads[i]!));
+          tf.dispose([...prev, ...r.grads]);
+        }
+      }
+      optimizer.apply(acc!, PERF_ADAMW.lr);
+      tf.dispose(acc!);
+      return loss;
+    },
+    dispose() {
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([tokens, target, mask, ...parts.flatMap((p) => [p.tokens, p.target, p.mask])]);
+    },
+  };
+}
+
+/** Bytes of the wasm backend's linear memory (grows, never shrinks; capped at 4 GiB), or null on other backends. */
+export function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return b.wasm?.HEAPU8?.buffer.byteLength ?? null;
+}
+
+/**
+ * Estimated wasm heap growth of one training step, in MiB: the tape keeps every intermediate of
+ * every loop until the backward pass, so it grows with batch x seqLen x loops x nLayer. Per token,
+ * loop and layer ~ 18 (40 C + 8 H T) bytes: C-wide tensors (MLP ones count 4x) and the H x T
+ * attention maps, times ~4.5 for backward temporaries and heap fragmentation (wasm memory is never
+ * returned). Calibrated on wasm: C 256, H 4, T 41, B 64 grows ~506 MiB per loop (measured 614 MiB
+ * at 1 loop, 1121 MiB at 2; C 64, T 21, B 32: ~40 MiB per loop; scripts/perf-heap.ts).
+ */
+export function estimateStepHeapMiB(c: Pick<StepConfig, 'nEmbd' | 'nHead' | 'nLayer' | 'seqLen' | 'loops'>, samples: number): number {
+  const perToken = 18 * (40 * c.nEmbd + 8 * c.nHead * c.seqLen);
+  return (perToken * samples * c.seqLen * c.loops * c.nLayer) / 2 ** 20;
+}
+
+/**
+ * Largest micro-batch (a divisor of the batch when one is close, else ceil(batch / parts)) whose
+ * estimated heap growth stays under `budgetMiB`. The wasm heap is capped at 4096 MiB and an
+ * overflow aborts the process uncatchably, so the default budget leaves half of it free.
+ */
+export function autoMicroBatch(c: StepConfig, budgetMiB = 2048): number {
+  for (let parts = 1; parts <= c.batch; parts++) {
+    const size = Math.ceil(c.batch / parts);
+    if (estimateStepHeapMiB(c, size) <= budgetMiB) return size;
+  }
+  return 1;
+}

@@ -1,0 +1,2 @@
+/** Package version, printed by `loop-bench --version` (kept equal to package.json by a test). */
+export const VERSION = '0.1.0';

@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deepMerge } from '../src/config/merge';
+import { main } from '../src/program';
+import { demoExperiment } from './fixtures/demo-experiment';
+import { sink } from './helpers';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'bench-config-'));
+
+async function cli(args: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await main(['node', 'loop-bench', ...args], { experiments: [demoExperiment], stdout, stderr });
+  return { code, out: stdout.text(), err: stderr.text() };
+}
+
+function configFile(dir: string, value: unknown): string {
+  const p = join(dir, 'cfg.json');
+  writeFileSync(p, JSON.stringify(value));
+  return p;
+}
+
+describe('config validation (exit 2, nothing written)', () => {
+  test.each([
+    ['unknown key', { epochs: 2, bogus: true }, ['Unrecognized key', 'bogus']],
+    ['wrong type', { epochs: 'ten' }, ['expected number', 'epochs']],
+    ['negative lr', { lr: -0.01 }, ['lr', '>0']],
+    ['unknown task', { task: 'sorting' }, ['task', 'parity']],
+    ['bad seeds', { seeds: 0 }, ['seeds', '>=1']],
+  ])('%s', async (_label, value, fragments) => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = await cli(['demo', '--profile', 'smoke', '--out', out, '--config', configFile(dir, value)]);
+    expect(r.code).toBe(2);
+    for (const f of fragments) expect(r.err).toContain(f);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('every problem is reported at once, each with its path', async () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = await cli(['demo', '--out', out, '--config', configFile(dir, { epochs: 1.5, lr: -1, extra: 1 })]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('→ at epochs');
+    expect(r.err).toContain('→ at lr');
+    expect(r.err).toContain('extra');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('bad command-line values: profile, seed, --force with --resume', async () => {
+    const out = join(tmp(), 'run');
+    const a = await cli(['demo', '--profile', 'huge', '--seed', '-3', '--out', out]);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('→ at profile');
+    expect(a.err).toContain('→ at seed');
+    const b = await cli(['demo', '--force', '--resume', '--out', out]);
+    expect(b.code).toBe(2);
+    const c = await cli(['demo', '--no-such-option']);
+    expect(c.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('missing and malformed config files', async () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    expect((await cli(['demo', '--out', out, '--config', join(dir, 'none.json')])).code).toBe(2);
+    const p = join(dir, 'broken.json');
+    writeFileSync(p, '{ not json');
+    const r = await cli(['demo', '--out', out, '--config', p]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('not valid JSON');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('--help and --version exit 0', async () => {
+    const h = await cli(['demo', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('--profile');
+    expect(h.out).toContain('smoke');
+    const v = await cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toBe((JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  test('a valid override is applied on top of the profile and recorded', async () => {
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = await cli(['demo', '--profile', 'smoke', '--quiet', '--seeds', '2', '--out', out, '--config', configFile(dir, { epochs: 5 })]);
+    expect(r.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { config: unknown; seeds: number[] };
+    expect(cfg.config).toEqual({ epochs: 5, lr: 0.1, task: 'parity' });
+    expect(cfg.seeds).toEqual([0, 1]);
+  });
+});
+
+describe('deepMerge', () => {
+  test('objects merge per key, arrays and scalars replace', () => {
+    expect(deepMerge({ a: 1, b: { c: 2, d: [1, 2] } }, { b: { d: [3] }, e: 4 })).toEqual({ a: 1, b: { c: 2, d: [3] }, e: 4 });
+    expect(deepMerge({ a: 1 }, undefined)).toEqual({ a: 1 });
+  });
+});

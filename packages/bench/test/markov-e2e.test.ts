@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { runTs } from './helpers';
+
+const unit = z.number().min(0).max(1);
+const spreadOf = (inner: z.ZodNumber) => z.object({ mean: inner, std: z.number().min(0), n: z.number().int().min(1) });
+const D = 3; // smoke profile: d = 3, V = 3
+const V = 3;
+const SINGLE_PARAMS = 3 * D * D + D * V; // W_Q, W_K, W_V (d x d) + W_O (d x V)
+const LOOPED_PARAMS = SINGLE_PARAMS + 2; // + the two scalar gates
+
+describe('loop-bench markov --profile smoke (spawned)', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-markov-')), 'run');
+  let r: ReturnType<typeof runTs>;
+  beforeAll(() => {
+    r = runTs('src/cli.ts', ['markov', '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--tensorboard'], 180_000);
+  });
+
+  test('exits 0, prints the backend and a summary', () => {
+    expect(r.err).not.toContain('could not be rendered');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('backend: wasm');
+    expect(r.out).toContain('Table 1');
+  });
+
+  test('writes every file of a run folder, figures as SVG and PNG', () => {
+    for (const f of ['config.json', 'metrics.jsonl', 'results.json', 'report.md', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
+    const figs = readdirSync(join(out, 'figures'));
+    for (const name of ['obs1-accuracy-low', 'obs1-accuracy-high', 'obs2-entropy', 'obs2-mutual-information', 'obs2-eigenvalues-looped', 'obs2-eigenvalues-single', 'obs2-river-valley', 'table1-accuracy-vs-length', 'shift-val-loss', 'shift-grad-norm', 'shift-efficiency', 'shift-performance', 'theory-force', 'theory-loss', 'theory-gradient-alignment']) {
+      expect(figs).toContain(`${name}.svg`);
+      expect(figs).toContain(`${name}.png`);
+    }
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(15);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('69.25% / 72.29%'); // the paper's Table 1 beside ours
+    expect(md).toMatch(/\*\*(HELD|DID NOT HOLD|PARTLY|N\/A)\*\*/);
+    expect(existsSync(join(out, 'tensorboard', 'single', 'seed0'))).toBe(true);
+  });
+
+  test('results.json has the expected schema and numbers in range', () => {
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.experiment).toBe('markov');
+    expect(res.backend).toBe('wasm');
+    const schema = z.object({
+      observation1: z.object({ final: z.object({ single: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }), looped: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }) }), bayes: z.object({ low: spreadOf(unit), high: spreadOf(unit) }), ceilingHigh: spreadOf(unit) }),
+      observation2: z.object({ finalAssumption1: z.array(z.object({ kSingle: z.number().int().min(0), kLooped: z.number().int().min(0), dimension: z.boolean(), dominance: z.boolean() })).length(1) }),
+      table1: z.object({ rows: z.array(z.object({ length: z.number().int(), simpleFraction: spreadOf(unit), single: z.object({ acc: spreadOf(unit) }), looped: z.object({ acc: spreadOf(unit) }), bayes: spreadOf(unit) })).length(3) }),
+      shift: z.object({ scp: z.array(z.object({ seed: z.number() })), points: z.array(z.object({ role: z.string(), trainS: z.number().min(0), acc: unit, accHigh: unit })).min(3) }),
+      theory: z.object({ simulation: z.object({ u: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }), v: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }) }), alignment: z.object({ atInit: spreadOf(z.number().min(-1).max(1)) }) }),
+    });
+    const parsed = schema.parse(res.results);
+    expect(parsed.table1.rows.map((x) => x.length)).toEqual([4, 5, 6]);
+    // The best prefix map can never score below the Bayes predictor on the same group.
+    expect(parsed.observation1.ceilingHigh.mean).toBeGreaterThanOrEqual(parsed.observation1.bayes.high.mean);
+    // Theorem 1: the unforced cumulative force stays below its bound.
+    expect(parsed.theory.simulation.u.dominantForce).toBeLessThanOrEqual(parsed.theory.simulation.u.bound);
+    expect(parsed.theory.simulation.v.dominantForce).toBeLessThanOrEqual(parsed.theory.simulation.v.bound);
+  });
+
+  test('metrics.jsonl: per-epoch training records and Hessian spectra of the right size', () => {
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const train = lines.filter((l) => l.type === 'scalar' && l.series === 'train' && l.run === 'single/seed0');
+    expect(train.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);
+    for (const l of train) for (const k of ['acc', 'accLow', 'accHigh', 'valAcc']) expect(l.values[k]).toBeGreaterThanOrEqual(0);
+    const hist = lines.filter((l) => l.type === 'histogram' && l.series === 'hessian');
+    expect(hist.filter((l) => l.run === 'single/seed0').map((l) => l.step)).toEqual([0, 2, 4]);
+    for (const l of hist) expect(l.values).toHaveLength(l.run.startsWith('single') ? SINGLE_PARAMS : LOOPED_PARAMS);
+  });
+});
+
+describe('the other Markov experiments run on their own (smoke)', () => {
+  test.each([
+    ['hessian', 'observation2'],
+    ['length-gen', 'table1'],
+    ['shift', 'shift'],
+    ['theory', 'theory'],
+  ])('%s', (name, key) => {
+    const out = join(mkdtempSync(join(tmpdir(), `bench-${name}-`)), 'run');
+    const r = runTs('src/cli.ts', [name, '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--quiet'], 180_000);
+    expect(r.err).not.toContain('could not be rendered');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.experiment).toBe(name);
+    expect(Object.keys(res.results)).toContain(key);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+});

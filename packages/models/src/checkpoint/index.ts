@@ -1,0 +1,2 @@
+export * from './safetensors';
+export * from './checkpoint';

@@ -1,0 +1,220 @@
+import * as tf from '@tensorflow/tfjs';
+import { causalMaskBias } from './attention';
+import { BlockParams, gptBlock } from './block';
+import { GPTConfig, validateGPTConfig } from './config';
+import { InitKind, initValues } from './init';
+import { layerNorm } from './layer-norm';
+import { linear } from './mlp';
+
+export interface ParamSpec {
+  /** Logical name, stable across instances (used by checkpoints), e.g. `h.0.attn.c_attn.w`. */
+  name: string;
+  shape: number[];
+  init: InitKind;
+}
+
+export interface ForwardOptions {
+  /** Number of loops (>= 1); one logits tensor is returned per loop. */
+  loops: number;
+  /** Use these tensors instead of the variables (same order and shapes as `variables`), e.g. for HVPs. */
+  weights?: readonly tf.Tensor[];
+}
+
+export interface LoopedGPT {
+  readonly config: GPTConfig;
+  /** Trainable variables in a stable order; tf names are `<instance>/<logical name>` (unique). */
+  readonly variables: tf.Variable[];
+  /** Logical names, aligned with `variables` (instance prefix removed). */
+  readonly variableNames: string[];
+  /** Logits [B, T, outputSize] after every loop (index t-1 = after loop t). */
+  forward(tokens: tf.Tensor2D, options: ForwardOptions): tf.Tensor3D[];
+  parameterCount(): number;
+  dispose(): void;
+}
+
+/** Parameter layout of a config in the stable order used by `variables`. */
+export function gptParamSpecs(config: GPTConfig): ParamSpec[] {
+  const { vocabSize: V, nEmbd: C, nLayer: L } = config;
+  const O = config.outputSize ?? V;
+  const std = 0.02;
+  const residualStd = 0.02 / Math.sqrt(2 * L);
+  const normal = (s: number): InitKind => ({ kind: 'normal', std: s });
+  const zeros: InitKind = { kind: 'zeros' };
+  const ones: InitKind = { kind: 'ones' };
+  const specs: ParamSpec[] = [{ name: 'wte.w', shape: [V, C], init: normal(std) }];
+  if (config.readIn === 'onehot') specs.push({ name: 'wte.b', shape: [C], init: zeros });
+  if (config.positional === 'learned')
+    specs.push({ name: 'wpe.w', shape: [config.maxSeqLen as number, C], init: normal(std) });
+  for (let i = 0; i < L; i++) {
+    const p = `h.${i}.`;
+    specs.push(
+      { name: `${p}ln_1.g`, shape: [C], init: ones },
+      { name: `${p}ln_1.b`, shape: [C], init: zeros },
+      { name: `${p}attn.c_attn.w`, shape: [C, 3 * C], init: normal(std) },
+      { name: `${p}attn.c_attn.b`, shape: [3 * C], init: zeros },
+      { name: `${p}attn.c_proj.w`, shape: [C, C], init: normal(residualStd) },
+      { name: `${p}attn.c_proj.b`, shape: [C], init: zeros },
+      { name: `${p}ln_2.g`, shape: [C], init: ones },
+      { name: `${p}ln_2.b`, shape: [C], init: zeros },
+      { name: `${p}mlp.c_fc.w`, shape: [C, 4 * C], init: normal(std) },
+      { name: `${p}mlp.c_fc.b`, shape: [4 * C], init: zeros },
+      { name: `${p}mlp.c_proj.w`, shape: [4 * C, C], init: normal(residualStd) },
+      { name: `${p}mlp.c_proj.b`, shape: [C], init: zeros },
+    );
+  }
+  specs.push(
+    { name: 'ln_f.g', shape: [C], init: ones },
+    { name: 'ln_f.b', shape: [C], init: zeros },
+    { name: 'lm_head.w', shape: [C, O], init: normal(std) },
+    { name: 'lm_head.b', shape: [O], init: zeros },
+  );
+  return specs;
+}
+
+/** Block `i`'s tensors out of a name -> tensor map. */
+export function blockParams(p: Record<string, tf.Tensor>, i: number): BlockParams {
+  const g = (n: string): tf.Tensor => p[`h.${i}.${n}`];
+  return {
+    ln1G: g('ln_1.g'),
+    ln1B: g('ln_1.b'),
+    attnW: g('attn.c_attn.w'),
+    attnB: g('attn.c_attn.b'),
+    attnProjW: g('attn.c_proj.w'),
+    attnProjB: g('attn.c_proj.b'),
+    ln2G: g('ln_2.g'),
+    ln2B: g('ln_2.b'),
+    fcW: g('mlp.c_fc.w'),
+    fcB: g('mlp.c_fc.b'),
+    fcProjW: g('mlp.c_proj.w'),
+    fcProjB: g('mlp.c_proj.b'),
+  };
+}
+
+/** Read-in e = onehot(x) W (+ b) (+ wpe[:T]) as [B*T, C]; one-hot matMul because wasm has no gather gradient. */
+export function readIn(config: GPTConfig, p: Record<string, tf.Tensor>, tokens: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = tokens.shape;
+  const oh = tf.reshape(tf.cast(tf.oneHot(tf.cast(tokens, 'int32'), config.vocabSize), 'float32'), [
+    B * T,
+    config.vocabSize,
+  ]);
+  let e: tf.Tensor = linear(oh, p['wte.w'], config.readIn === 'onehot' ? p['wte.b'] : undefined);
+  if (config.positional === 'learned') {
+    const C = config.nEmbd;
+    const pos = tf.slice(p['wpe.w'], [0, 0], [T, C]);
+    e = tf.reshape(tf.add(tf.reshape(e, [B, T, C]), pos), [B * T, C]);
+  }
+  return e as tf.Tensor2D;
+}
+
+/** Read-out: LN_f is applied by the loop; this is the linear head on [B*T, C] -> [B, T, O]. */
+export function readOut(
+  config: GPTConfig,
+  p: Record<string, tf.Tensor>,
+  h2d: tf.Tensor,
+  batch: number,
+  seqLen: number,
+): tf.Tensor3D {
+  const O = config.outputSize ?? config.vocabSize;
+  return tf.reshape(linear(h2d, p['lm_head.w'], p['lm_head.b']), [batch, seqLen, O]);
+}
+
+/**
+ * Looped forward (reference FOP-Loop): e = readIn(x);
+ * with injection h_0 = 0, h_t = LN_f(Blocks(h_{t-1} + e)); without ("-WO") h_0 = e,
+ * h_t = LN_f(Blocks(h_{t-1})); logits_t = readOut(h_t) for t = 1..loops.
+ */
+export function loopedForward(
+  config: GPTConfig,
+  p: Record<string, tf.Tensor>,
+  tokens: tf.Tensor2D,
+  loops: number,
+): tf.Tensor3D[] {
+  const [B, T] = tokens.shape;
+  if (config.positional === 'learned' && T > (config.maxSeqLen as number)) {
+    throw new Error(`forward: sequence length ${T} exceeds GPTConfig.maxSeqLen ${String(config.maxSeqLen)}`);
+  }
+  const dims = { batch: B, seqLen: T, nHead: config.nHead };
+  const blocks = Array.from({ length: config.nLayer }, (_, i) => blockParams(p, i));
+  const maskBias = causalMaskBias(T);
+  const e = readIn(config, p, tokens);
+  const out: tf.Tensor3D[] = [];
+  let h: tf.Tensor = e;
+  for (let t = 1; t <= loops; t++) {
+    // With injection h_0 = 0, so the first loop's input h_0 + e is just e.
+    let u: tf.Tensor = config.inputInjection && t > 1 ? tf.add(h, e) : h;
+    for (const bp of blocks) u = gptBlock(u, bp, dims, maskBias);
+    h = layerNorm(u, p['ln_f.g'], p['ln_f.b']);
+    out.push(readOut(config, p, h, B, T));
+  }
+  return out;
+}
+
+let instanceCounter = 0;
+
+/** Create the looped GPT-2 model with GPT-2 initialisation from `seed` (backend-independent). */
+export function createLoopedGPT(config: GPTConfig, options: { seed: number }): LoopedGPT {
+  validateGPTConfig(config);
+  if (!options || !Number.isFinite(options.seed)) {
+    throw new Error(`createLoopedGPT: options.seed must be a finite number; got ${String(options?.seed)}`);
+  }
+  const specs = gptParamSpecs(config);
+  const prefix = `loopgpt${instanceCounter++}`;
+  // tidy disposes the initial tensors; the variables (kept by tidy) own copies of their data.
+  const variables = specs.map((s) =>
+    tf.tidy(() =>
+      tf.variable(
+        tf.tensor(
+          initValues(
+            s.shape.reduce((a, b) => a * b, 1),
+            s.init,
+            options.seed,
+            s.name,
+          ),
+          s.shape,
+        ),
+        true,
+        `${prefix}/${s.name}`,
+      ),
+    ),
+  );
+  const variableNames = specs.map((s) => s.name);
+  const paramCount = specs.reduce((acc, s) => acc + s.shape.reduce((a, b) => a * b, 1), 0);
+
+  const paramMap = (weights?: readonly tf.Tensor[]): Record<string, tf.Tensor> => {
+    const src = weights ?? variables;
+    if (src.length !== specs.length) {
+      throw new Error(
+        `forward: options.weights must hold ${specs.length} tensors (one per variable); got ${src.length}`,
+      );
+    }
+    const map: Record<string, tf.Tensor> = {};
+    specs.forEach((s, i) => {
+      if (!tf.util.arraysEqual(src[i].shape, s.shape)) {
+        throw new Error(
+          `forward: weight ${s.name} must have shape [${s.shape.join(', ')}]; got [${src[i].shape.join(', ')}]`,
+        );
+      }
+      map[s.name] = src[i];
+    });
+    return map;
+  };
+
+  return {
+    config,
+    variables,
+    variableNames,
+    forward(tokens, opts) {
+      const loops = opts?.loops;
+      if (!Number.isInteger(loops) || loops < 1) {
+        throw new Error(`forward: options.loops must be an integer >= 1; got ${String(loops)}`);
+      }
+      if (tokens.rank !== 2)
+        throw new Error(`forward: tokens must be a 2-D [batch, seqLen] tensor; got rank ${tokens.rank}`);
+      return tf.tidy(() => loopedForward(config, paramMap(opts.weights), tokens, loops));
+    },
+    parameterCount: () => paramCount,
+    dispose() {
+      variables.forEach((v) => v.dispose());
+    },
+  };
+}

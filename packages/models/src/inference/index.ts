@@ -1,0 +1,2 @@
+export * from './adaptive';
+export * from './evaluate';

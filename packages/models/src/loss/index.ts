@@ -1,0 +1,2 @@
+export * from './step-loss';
+export * from './accuracy';

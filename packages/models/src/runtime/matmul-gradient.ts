@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * BatchMatMul gradient that never passes transpose flags to matMul.
+ *
+ * Why: the wasm backend only takes its fast XNNPACK path for untransposed products; the stock
+ * gradient passes transposeA/transposeB and falls back to a loop 10-15x slower. This version uses
+ * explicit `tf.transpose` + plain `tf.matMul`, so it is built only from differentiable ops (the
+ * model stays twice differentiable), and it also handles broadcast batch dimensions (the stock
+ * 4.22 gradient fails on e.g. [B,T,C] x [C,D]) by summing over the broadcast axes.
+ */
+
+let registered = false;
+
+/** Swap the last two axes. */
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const r = x.rank;
+  const perm = [...Array(r).keys()];
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return tf.transpose(x, perm);
+}
+
+/**
+ * Reduce a gradient computed at the broadcast batch shape back to the input's shape: sum the
+ * leading axes the input did not have and the axes where the input had size 1.
+ */
+export function reduceToShape(grad: tf.Tensor, shape: number[]): tf.Tensor {
+  if (tf.util.arraysEqual(grad.shape, shape)) return grad;
+  const lead = grad.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < grad.rank; i++) {
+    if (i < lead) axes.push(i);
+    else if (shape[i - lead] === 1 && grad.shape[i] !== 1) axes.push(i);
+  }
+  const summed = axes.length > 0 ? tf.sum(grad, axes) : grad;
+  return tf.reshape(summed, shape);
+}
+
+/** True when every batch dimension of `x` (all but the last two) is 1. */
+function batchIsOne(x: tf.Tensor): boolean {
+  return x.shape.slice(0, -2).every((d) => d === 1);
+}
+
+/**
+ * Gradients of C = op(a) @ op(b) given dy, with op = transpose when the flag is set. Returned as
+ * thunks so that an input that needs no gradient (e.g. a one-hot read-in) costs nothing.
+ */
+export function batchMatMulGrads(
+  dy: tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): { a: () => tf.Tensor; b: () => tf.Tensor } {
+  const tA = transposeA;
+  const tB = transposeB;
+  const gradA = (): tf.Tensor => {
+    let da: tf.Tensor;
+    if (!tA && !tB) da = tf.matMul(dy, swapLast(b));
+    else if (!tA && tB) da = tf.matMul(dy, b);
+    else if (tA && !tB) da = tf.matMul(b, swapLast(dy));
+    else da = tf.matMul(swapLast(b), swapLast(dy));
+    return reduceToShape(da, a.shape);
+  };
+  const gradB = (): tf.Tensor => {
+    // Fast path for "activations [.., M, K] times a shared weight [1.., K, N]": the summed weight
+    // gradient is a single 2-D product of the flattened activations (no [batch, K, N] buffer).
+    if (!tA && !tB && batchIsOne(b) && !batchIsOne(a)) {
+      const a2 = tf.reshape(a, [-1, a.shape[a.rank - 1]]);
+      const dy2 = tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]);
+      return tf.reshape(tf.matMul(tf.transpose(a2), dy2), b.shape);
+    }
+    let db: tf.Tensor;
+    if (!tA && !tB) db = tf.matMul(swapLast(a), dy);
+    else if (!tA && tB) db = tf.matMul(swapLast(dy), a);
+    else if (tA && !tB) db = tf.matMul(a, dy);
+    else db = tf.matMul(swapLast(dy), swapLast(a));
+    return reduceToShape(db, b.shape);
+  };
+  return { a: gradA, b: gradB };
+}
+
+/**
+ * Register the untransposed BatchMatMul gradient (idempotent; later calls do nothing). Called by
+ * `initBackend`; call it yourself if you select a backend another way.
+ */
+export function registerFastMatMulGradient(): void {
+  if (registered) return;
+  tf.registerGradient({
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved, attrs) => {
+      const [a, b] = saved;
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      return batchMatMulGrads(dy as tf.Tensor, a, b, Boolean(transposeA), Boolean(transposeB));
+    },
+  });
+  registered = true;
+}
+
+/** Whether `registerFastMatMulGradient` has run in this module instance. */
+export function isFastMatMulGradientRegistered(): boolean {
+  return registered;
+}

@@ -1,0 +1,77 @@
+// @loop/shift: training engine for looped transformers and SHIFT (staged Single-Attn -> Looped-Attn).
+
+export { shiftCriterion, validateCriterionOptions } from './criterion/scp';
+export type {
+  ShiftCriterion,
+  ShiftCriterionOptions,
+  CriterionDecision,
+  CriterionObservation,
+  CriterionPhase,
+  CriterionState,
+} from './criterion/scp';
+
+export { createOptimizer, resolveOptimizerConfig } from './optim/adamw';
+export type { Optimizer, OptimizerConfig, OptimizerState, ResolvedOptimizerConfig } from './optim/adamw';
+export { globalNorm, clipByGlobalNorm } from './optim/clip';
+export { learningRateAt, validateLrSchedule } from './optim/lr-schedule';
+export type { LrSchedule } from './optim/lr-schedule';
+
+export {
+  singleSchedule,
+  loopedSchedule,
+  shiftSchedule,
+  fixedShiftSchedule,
+  progressiveSchedule,
+  resolveSchedule,
+  validateSchedule,
+  loopsFor,
+  describeLoops,
+  SCHEDULE_TYPES,
+} from './schedule/stages';
+export type {
+  Schedule,
+  ScheduleSpec,
+  Stage,
+  LoopSpec,
+  SwitchCondition,
+  ShiftScheduleOptions,
+  ProgressiveScheduleOptions,
+} from './schedule/stages';
+
+export { train, TrainingFaultError } from './engine/train';
+export type { TrainResult } from './engine/train';
+export { resolveTrainConfig } from './engine/config';
+export type { TrainOptions, TrainOptimizerOptions, ResolvedTrainConfig } from './engine/config';
+export type { TrainProblem, StageInfo, EvalContext, EvalMetrics, MicroBatch } from './engine/problem';
+export type {
+  MetricsRecord,
+  StartRecord,
+  StepRecord,
+  EvalRecord,
+  ShiftRecord,
+  CheckpointRecord,
+  FaultRecord,
+  InterruptedRecord,
+  EndRecord,
+  StageSummary,
+  ShiftEvent,
+} from './engine/records';
+export {
+  saveTrainState,
+  loadTrainState,
+  hasCheckpoint,
+  checkpointPath,
+  checkpointStep,
+} from './engine/checkpoint-state';
+export type { TrainState, NamedArray } from './engine/checkpoint-state';
+export { ConfigError } from './util/validate';
+export type { JsonValue } from './util/json';
+
+export { algorithmicProblem } from './problems/algorithmic';
+export type { AlgorithmicProblem, AlgorithmicProblemOptions } from './problems/algorithmic';
+export { gptLoopFlops, gptTrainFlops, toyTrainFlops } from './problems/flops';
+export type { GptShape } from './problems/flops';
+export { markovProblem } from './problems/markov';
+export type { MarkovProblem, MarkovProblemOptions, MarkovBatch } from './problems/markov';
+export { sharedToyModels } from './problems/toy-models';
+export type { LoopedClassifier, SharedToyOptions } from './problems/toy-models';

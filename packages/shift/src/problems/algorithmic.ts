@@ -1,0 +1,254 @@
+// TrainProblem for the looped GPT on an algorithmic task (Appendix E.2): online sampling with the
+// reference length curriculum, per-sample loops from the stage (T(n) for Looped-Attn, 1 for
+// Single-Attn), FOP step loss, and evaluation of train/validation loss and exact-match accuracy plus
+// length generalization with oracle (T(n) loops) and adaptive (maximum-confidence) stopping.
+
+import * as tf from '@tensorflow/tfjs';
+import {
+  createRng,
+  curriculum,
+  curriculumRampSteps,
+  sliceBatch,
+  type AlgorithmicTask,
+  type Batch,
+  type CurriculumSpec,
+  type Rng,
+  type RngState,
+} from '@loop/tasks';
+import { evaluateBatch, stepLoss, type GPTConfig, type LoopedGPT } from '@loop/models';
+import type { EvalMetrics, MicroBatch, StageInfo, TrainProblem } from '../engine/problem';
+import { loopsFor, type LoopSpec } from '../schedule/stages';
+import type { JsonValue } from '../util/json';
+import { checkInt, fail } from '../util/validate';
+import { gptTrainFlops } from './flops';
+
+export interface AlgorithmicProblemOptions {
+  task: AlgorithmicTask;
+  model: LoopedGPT;
+  /** Training batch size (reference 64). */
+  batchSize: number;
+  /** Seed of every data stream (training batches, validation set, test sets). */
+  seed: number;
+  /** Length curriculum (default: the task's reference values); `{ fixed: n }` trains on lengths 1..n from the start. */
+  curriculum?: CurriculumSpec | { fixed: number };
+  /** Validation set: `size` samples with lengths 1..maxLength (default: the curriculum's final max length). */
+  validation?: { size: number; maxLength?: number };
+  /** Samples of a fresh training-distribution batch scored at each evaluation (default batchSize; 0 = skip). */
+  trainEvalSize?: number;
+  /** Length-generalization test lengths (default none), `testSize` samples each (default 256). */
+  testLengths?: readonly number[];
+  testSize?: number;
+  /** Evaluate the test lengths at every evaluation (default) or only at the final one. */
+  testAt?: 'every' | 'final';
+  /** Adaptive stopping one loop count per batch (reference, default) or per sample. */
+  adaptivePerSample?: boolean;
+  /** Rows per forward pass during evaluation (default 256). */
+  evalBatchSize?: number;
+}
+
+export interface AlgorithmicProblem extends TrainProblem<Batch> {
+  readonly task: AlgorithmicTask;
+  readonly model: LoopedGPT;
+  /** Maximum training length at a 0-based step. */
+  maxLengthAt(step: number): number;
+  /** First step at which the curriculum is fully ramped (for `{ type: 'cosine', decayFrom }`). */
+  readonly curriculumEnd: number;
+}
+
+interface Curriculum {
+  at(step: number): number;
+  rampSteps: number;
+  finalMax: number;
+}
+
+function makeCurriculum(task: AlgorithmicTask, spec: AlgorithmicProblemOptions['curriculum']): Curriculum {
+  if (spec && 'fixed' in spec) {
+    const n = checkInt('curriculum.fixed', spec.fixed, 1, task.maxLength);
+    return { at: () => n, rampSteps: 0, finalMax: n };
+  }
+  const source = spec ?? task;
+  const finalMax = curriculum(source, Number.MAX_SAFE_INTEGER);
+  return { at: (step) => curriculum(source, step), rampSteps: curriculumRampSteps(source), finalMax };
+}
+
+/** A copy of `batch` whose `steps` are the stage's loops per sample. */
+function withStageLoops(batch: Batch, loops: LoopSpec): Batch {
+  const steps = Int32Array.from(batch.steps, (s, b) => loopsFor(loops, batch.lengths[b] as number, s));
+  return { ...batch, steps };
+}
+
+function tensorsOf(batch: Batch): { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D } {
+  const shape: [number, number] = [batch.shape[0], batch.shape[1]];
+  return {
+    tokens: tf.tensor2d(batch.input, shape, 'int32'),
+    target: tf.tensor2d(batch.target, shape, 'int32'),
+    mask: tf.tensor2d(batch.mask, shape, 'float32'),
+  };
+}
+
+function maskSum(batch: Batch): number {
+  let s = 0;
+  for (let i = 0; i < batch.mask.length; i++) s += batch.mask[i] as number;
+  return s;
+}
+
+export function algorithmicProblem(options: AlgorithmicProblemOptions): AlgorithmicProblem {
+  const { task, model } = options;
+  if (!task || typeof task.batch !== 'function') fail('task', task, 'an AlgorithmicTask from getTask(name)');
+  if (!model || typeof model.forward !== 'function')
+    fail('model', model, 'a LoopedGPT from createLoopedGPT(config, { seed })');
+  const batchSize = checkInt('batchSize', options.batchSize, 1);
+  checkInt('seed', options.seed, Number.MIN_SAFE_INTEGER);
+  const cur = makeCurriculum(task, options.curriculum);
+  const evalBatchSize = checkInt('evalBatchSize', options.evalBatchSize ?? 256, 1);
+  const trainEvalSize = checkInt('trainEvalSize', options.trainEvalSize ?? batchSize, 0);
+  const testSize = checkInt('testSize', options.testSize ?? 256, 1);
+  const testAt = options.testAt ?? 'every';
+  if (testAt !== 'every' && testAt !== 'final') fail('testAt', testAt, "'every' or 'final'");
+  const testLengths = (options.testLengths ?? []).map((n, i) =>
+    checkInt(`testLengths[${i}]`, n, 1, task.maxLength),
+  );
+
+  const root = createRng(options.seed);
+  let trainRng: Rng = root.fork('train');
+  const valMax = checkInt(
+    'validation.maxLength',
+    options.validation?.maxLength ?? cur.finalMax,
+    1,
+    task.maxLength,
+  );
+  const validation: Batch | null = options.validation
+    ? task.batch({
+        size: checkInt('validation.size', options.validation.size, 1),
+        minLength: 1,
+        maxLength: valMax,
+        rng: root.fork('validation'),
+      })
+    : null;
+  const tests = testLengths.map((n) => ({
+    n,
+    batch: task.batch({ size: testSize, length: n, rng: root.fork(`test/${n}`) }),
+  }));
+
+  const chunks = (batch: Batch): Batch[] => {
+    const out: Batch[] = [];
+    for (let s = 0; s < batch.shape[0]; s += evalBatchSize)
+      out.push(sliceBatch(batch, s, Math.min(batch.shape[0], s + evalBatchSize)));
+    return out;
+  };
+
+  /** Token-mean loss and exact-match accuracy under the stage's loops (evaluation, no gradients). */
+  const lossAndAccuracy = (batch: Batch, stage: StageInfo): { loss: number; acc: number } => {
+    let lossSum = 0;
+    let tokens = 0;
+    let correct = 0;
+    for (const part of chunks(withStageLoops(batch, stage.loops))) {
+      const m = maskSum(part);
+      const l = tf.tidy(() => {
+        const t = tensorsOf(part);
+        const perLoop = model.forward(t.tokens, { loops: Math.max(...part.steps) });
+        return stepLoss(perLoop, t.target, t.mask, part.steps);
+      });
+      lossSum += (l.dataSync()[0] as number) * m;
+      l.dispose();
+      tokens += m;
+      correct += evaluateBatch(model, part, { mode: 'oracle' }).correct.reduce((a, b) => a + b, 0);
+    }
+    return { loss: lossSum / Math.max(tokens, 1), acc: correct / batch.shape[0] };
+  };
+
+  const lengthGeneralization = (stage: StageInfo, metrics: EvalMetrics): void => {
+    const adaptive = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
+    for (const { n, batch } of tests) {
+      let oracle = 0;
+      let adapt = 0;
+      let loopsSum = 0;
+      for (const part of chunks(withStageLoops(batch, stage.loops))) {
+        oracle += evaluateBatch(model, part, { mode: 'oracle' }).correct.reduce((a, b) => a + b, 0);
+        if (adaptive) {
+          const r = evaluateBatch(model, part, {
+            mode: 'adaptive',
+            maxLoops: task.maxTestSteps(n),
+            perSample: options.adaptivePerSample === true,
+          });
+          adapt += r.correct.reduce((a, b) => a + b, 0);
+          loopsSum += Array.isArray(r.loops) ? r.loops.reduce((a, b) => a + b, 0) : r.loops * part.shape[0];
+        }
+      }
+      const size = batch.shape[0];
+      metrics[`test${n}.oracleAcc`] = oracle / size;
+      if (adaptive) {
+        metrics[`test${n}.adaptiveAcc`] = adapt / size;
+        metrics[`test${n}.adaptiveLoops`] = loopsSum / size;
+      }
+    }
+  };
+
+  return {
+    task,
+    model,
+    variables: model.variables,
+    variableNames: model.variableNames,
+    curriculumEnd: cur.rampSteps,
+    maxLengthAt: (step) => cur.at(step),
+    nextBatch(step) {
+      return task.batch({ size: batchSize, minLength: 1, maxLength: cur.at(step), rng: trainRng });
+    },
+    split(batch, parts): MicroBatch<Batch>[] {
+      const rows = batch.shape[0];
+      const size = Math.ceil(rows / parts);
+      const total = maskSum(batch);
+      const out: MicroBatch<Batch>[] = [];
+      for (let s = 0; s < rows; s += size) {
+        const part = sliceBatch(batch, s, Math.min(rows, s + size));
+        out.push({ batch: part, weight: maskSum(part) / total });
+      }
+      return out;
+    },
+    loss(batch, stage) {
+      const b = withStageLoops(batch, stage.loops);
+      const t = tensorsOf(b);
+      const perLoop = model.forward(t.tokens, { loops: Math.max(...b.steps) });
+      return stepLoss(perLoop, t.target, t.mask, b.steps);
+    },
+    evaluate({ step, stage, final }) {
+      const metrics: EvalMetrics = {};
+      if (trainEvalSize > 0) {
+        const maxLength = cur.at(Math.max(step - 1, 0));
+        const fresh = task.batch({
+          size: trainEvalSize,
+          minLength: 1,
+          maxLength,
+          rng: root.fork(`train-eval/${step}`),
+        });
+        const r = lossAndAccuracy(fresh, stage);
+        metrics.trainLoss = r.loss;
+        metrics.trainAcc = r.acc;
+      }
+      if (validation) {
+        const r = lossAndAccuracy(validation, stage);
+        metrics.valLoss = r.loss;
+        metrics.valAcc = r.acc;
+      }
+      if (testAt === 'every' || final) lengthGeneralization(stage, metrics);
+      metrics.maxTrainLength = cur.at(Math.max(step - 1, 0));
+      return metrics;
+    },
+    flops(batch, stage) {
+      const b = withStageLoops(batch, stage.loops);
+      return gptTrainFlops(model.config as GPTConfig, b.shape[0], b.shape[1], Math.max(...b.steps));
+    },
+    stepInfo(_batch, step) {
+      return { maxLength: cur.at(step) };
+    },
+    state(): JsonValue {
+      return { train: trainRng.state() as unknown as JsonValue };
+    },
+    restore(state) {
+      const s = state as { train?: unknown } | null;
+      if (!s || typeof s !== 'object' || !s.train)
+        fail('problem state', state, '{ train: RngState } from a checkpoint of algorithmicProblem');
+      trainRng = createRng.fromState(s.train as RngState);
+    },
+  };
+}
