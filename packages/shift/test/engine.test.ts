@@ -58,6 +58,22 @@ describe('train on a least-squares problem', () => {
     p.dispose();
   });
 
+  it("splits a batch into the micro-batches the problem's microBatchesFor asks for", async () => {
+    const p = linearProblem({ seed: 4 });
+    const split = p.split!.bind(p);
+    const requested: number[] = [];
+    p.split = (batch, parts) => {
+      requested.push(parts);
+      return split(batch, parts);
+    };
+    p.microBatchesFor = (_batch, _stage) => 3;
+    await train({ problem: p, schedule: singleSchedule(), optimizer: adam, steps: 2 });
+    await train({ problem: p, schedule: singleSchedule(), optimizer: adam, steps: 1, microBatches: 4 });
+    // The larger of the configured count and the problem's need, once per step.
+    expect(requested).toEqual([3, 3, 4]);
+    p.dispose();
+  });
+
   it('flags the evaluation at the last step as final, also when steps is a multiple of evalEvery', async () => {
     const p = linearProblem({ seed: 1 });
     const inner = p.evaluate!.bind(p);

@@ -43,6 +43,12 @@ export interface TrainProblem<B = unknown> {
   nextBatch(step: number): B;
   /** Micro-batches for gradient accumulation (`microBatches` > 1). */
   split?(batch: B, parts: number): MicroBatch<B>[];
+  /**
+   * The fewest micro-batches `batch` needs in `stage` to fit in memory (e.g. the wasm backend's
+   * 4 GB heap, which aborts the process when exceeded). The engine uses the larger of this and
+   * the configured `microBatches`.
+   */
+  microBatchesFor?(batch: B, stage: StageInfo): number;
   /** Mean training loss of `batch` under the stage's loops. Runs inside tf.variableGrads. */
   loss(batch: B, stage: StageInfo): tf.Scalar;
   /** Evaluation metrics; the SCP criterion reads `criterionMetric` (default 'valLoss'). */

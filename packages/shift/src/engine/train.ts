@@ -349,10 +349,9 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
 
   // Loss, pre-clip global gradient norm and the (clipped) gradients of one step, accumulated over micro-batches.
   function trainStep(batch: B, stage: StageInfo): { loss: number; gradNorm: number; grads: tf.Tensor[] } {
+    const count = Math.max(cfg.microBatches, problem.microBatchesFor?.(batch, stage) ?? 1);
     const parts =
-      cfg.microBatches > 1
-        ? (problem.split as NonNullable<TrainProblem<B>['split']>)(batch, cfg.microBatches)
-        : [{ batch, weight: 1 }];
+      count > 1 && problem.split ? problem.split(batch, count) : [{ batch, weight: 1 }];
     let acc: tf.Tensor[] | null = null;
     let lossSum: tf.Tensor = tf.scalar(0);
     for (const part of parts) {

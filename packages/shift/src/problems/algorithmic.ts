@@ -15,7 +15,14 @@ import {
   type Rng,
   type RngState,
 } from '@loop/tasks';
-import { evaluateBatch, stepLoss, type GPTConfig, type LoopedGPT } from '@loop/models';
+import {
+  estimateActivationBytes,
+  evaluateBatch,
+  planMicroBatches,
+  stepLoss,
+  type GPTConfig,
+  type LoopedGPT,
+} from '@loop/models';
 import type { EvalMetrics, MicroBatch, StageInfo, TrainProblem } from '../engine/problem';
 import { loopsFor, type LoopSpec } from '../schedule/stages';
 import type { JsonValue } from '../util/json';
@@ -204,6 +211,13 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
         out.push({ batch: part, weight: maskSum(part) / total });
       }
       return out;
+    },
+    microBatchesFor(batch, stage) {
+      // Only the wasm heap is hard-capped (4 GB, and an overflow aborts the process).
+      if (tf.getBackend() !== 'wasm') return 1;
+      const loops = Math.max(...withStageLoops(batch, stage.loops).steps);
+      const bytes = estimateActivationBytes(model.config, { seqLen: batch.shape[1], loops });
+      return planMicroBatches(batch.shape[0], bytes).length;
     },
     loss(batch, stage) {
       const b = withStageLoops(batch, stage.loops);
