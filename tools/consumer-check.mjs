@@ -69,25 +69,50 @@ const app = path.join(work, 'app');
 fs.mkdirSync(tarballs);
 fs.mkdirSync(app);
 
-if (!check('build all packages', () => sh('npx', ['nx', 'run-many', '-t', 'build', '--parallel=2'], root, { quiet: true }))) finish();
+if (
+  !check('build all packages', () =>
+    sh('npx', ['nx', 'run-many', '-t', 'build', '--parallel=2'], root, { quiet: true }),
+  )
+)
+  finish();
 
 for (const p of packages) {
   check(`build outputs of @loop/${p}`, () =>
-    ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].every((f) => fs.existsSync(path.join(root, 'packages', p, 'dist', f))),
+    ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'].every((f) =>
+      fs.existsSync(path.join(root, 'packages', p, 'dist', f)),
+    ),
   );
 }
 
 const packed = check('npm pack every package', () =>
-  packages.every((p) => sh('npm', ['pack', '--silent', '--pack-destination', tarballs], path.join(root, 'packages', p), { quiet: true }).status === 0),
+  packages.every(
+    (p) =>
+      sh('npm', ['pack', '--silent', '--pack-destination', tarballs], path.join(root, 'packages', p), {
+        quiet: true,
+      }).status === 0,
+  ),
 );
 if (!packed) finish();
 
-fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'loop-consumer', version: '1.0.0', private: true }, null, 2));
+fs.writeFileSync(
+  path.join(app, 'package.json'),
+  JSON.stringify({ name: 'loop-consumer', version: '1.0.0', private: true }, null, 2),
+);
 const tgz = fs.readdirSync(tarballs).map((f) => path.join(tarballs, f));
 const installed = check('install tarballs into a plain project', () =>
   sh(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tgz, `@tensorflow/tfjs@${tfjsVersion}`, 'typescript@~5.9.0', '@types/node@^20'],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      ...tgz,
+      `@tensorflow/tfjs@${tfjsVersion}`,
+      'typescript@~5.9.0',
+      '@types/node@^20',
+    ],
     app,
   ),
 );
@@ -157,15 +182,31 @@ export async function demo(): Promise<number> {
 };
 for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(app, name), text.trimStart());
 const tsconfig = (moduleResolution, module) => ({
-  compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module, moduleResolution, skipLibCheck: true, types: ['node'] },
+  compilerOptions: {
+    strict: true,
+    noEmit: true,
+    target: 'ES2022',
+    module,
+    moduleResolution,
+    skipLibCheck: true,
+    types: ['node'],
+  },
   files: moduleResolution === 'bundler' ? ['consumer.mts'] : ['consumer.mts', 'consumer.cts'],
 });
-fs.writeFileSync(path.join(app, 'tsconfig.node16.json'), JSON.stringify(tsconfig('node16', 'node16'), null, 2));
-fs.writeFileSync(path.join(app, 'tsconfig.bundler.json'), JSON.stringify(tsconfig('bundler', 'esnext'), null, 2));
+fs.writeFileSync(
+  path.join(app, 'tsconfig.node16.json'),
+  JSON.stringify(tsconfig('node16', 'node16'), null, 2),
+);
+fs.writeFileSync(
+  path.join(app, 'tsconfig.bundler.json'),
+  JSON.stringify(tsconfig('bundler', 'esnext'), null, 2),
+);
 
 check('ESM import + wasm computation', () => sh('node', ['esm.mjs'], app));
 check('CJS require + computation', () => sh('node', ['cjs.cjs'], app));
-check('tsc, moduleResolution node16 (ESM and CJS consumers)', () => sh('npx', ['tsc', '-p', 'tsconfig.node16.json'], app));
+check('tsc, moduleResolution node16 (ESM and CJS consumers)', () =>
+  sh('npx', ['tsc', '-p', 'tsconfig.node16.json'], app),
+);
 check('tsc, moduleResolution bundler', () => sh('npx', ['tsc', '-p', 'tsconfig.bundler.json'], app));
 if (packages.includes('bench')) {
   check('loop-bench bin runs', () => {

@@ -24,12 +24,21 @@ function run(label, command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = result.status === 0;
-  console.log(`<== ${label}: ${ok ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s`);
+  console.log(
+    `<== ${label}: ${ok ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s`,
+  );
   return ok;
 }
 
 // 1. Type checks: one test per package.
-const typecheckOk = run('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--skip-nx-cache', '--parallel=2']);
+const typecheckOk = run('typecheck', 'npx', [
+  'nx',
+  'run-many',
+  '-t',
+  'typecheck',
+  '--skip-nx-cache',
+  '--parallel=2',
+]);
 if (typecheckOk) counts.passed += packages.length;
 else {
   counts.failed += 1;

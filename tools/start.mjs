@@ -16,4 +16,11 @@ function run(command, args) {
 console.log('Building the packages (nx run-many -t build) ...');
 run('npx', ['nx', 'run-many', '-t', 'build', '--parallel=2']);
 const out = extra.includes('--out') ? [] : ['--out', 'runs/reproduce-quick', '--force'];
-run('node', [path.join('packages', 'bench', 'dist', 'cli.js'), 'reproduce', '--profile', 'quick', ...out, ...extra]);
+run('node', [
+  path.join('packages', 'bench', 'dist', 'cli.js'),
+  'reproduce',
+  '--profile',
+  'quick',
+  ...out,
+  ...extra,
+]);

@@ -4,7 +4,17 @@
 // only reports. Usage:
 //   node --conditions=@loop/source --import tsx scripts/perf-candidates.ts [backend] [C] [H] [T] [B] [loops] [rounds]
 import * as tf from '@tensorflow/tfjs';
-import { blockParams, causalMaskBias, createLoopedGPT, initBackend, layerNorm, readIn, readOut, stepLoss, type BlockParams } from '@loop/models';
+import {
+  blockParams,
+  causalMaskBias,
+  createLoopedGPT,
+  initBackend,
+  layerNorm,
+  readIn,
+  readOut,
+  stepLoss,
+  type BlockParams,
+} from '@loop/models';
 import { randomBatch, gptConfigOf, type StepConfig } from '../src/perf/train-step';
 import { summarize } from '../src/perf/timing';
 
@@ -64,12 +74,22 @@ function block(x: tf.Tensor, p: BlockParams, d: Dims, mask: tf.Tensor, v: Varian
 async function main() {
   const [backend = 'wasm', C = '64', H = '4', T = '21', B = '32', L = '1', R = '5'] = process.argv.slice(2);
   await initBackend(backend as 'wasm', { log: () => {} });
-  const c: StepConfig = { name: 'c', nEmbd: +C, nHead: +H, nLayer: 1, seqLen: +T, batch: +B, loops: +L, vocabSize: 6 };
+  const c: StepConfig = {
+    name: 'c',
+    nEmbd: +C,
+    nHead: +H,
+    nLayer: 1,
+    seqLen: +T,
+    batch: +B,
+    loops: +L,
+    vocabSize: 6,
+  };
   const cfg = gptConfigOf(c);
   const model = createLoopedGPT(cfg, { seed: 0 });
   const data = randomBatch(c, 1);
   const names = model.variableNames;
-  const pmap = (): Record<string, tf.Tensor> => Object.fromEntries(names.map((n, i) => [n, model.variables[i]!]));
+  const pmap = (): Record<string, tf.Tensor> =>
+    Object.fromEntries(names.map((n, i) => [n, model.variables[i]!]));
   const mask = causalMaskBias(c.seqLen);
 
   const forwardVariant = (v: Variant, tokens: tf.Tensor2D): tf.Tensor3D[] => {
@@ -94,18 +114,33 @@ async function main() {
     tf.dispose([value, flat, ...Object.values(grads)]);
     return out;
   };
-  const full = (fwd: (t: tf.Tensor2D) => tf.Tensor3D[]): Runner => () => run(() => stepLoss(fwd(data.tokens), data.target, data.mask, data.steps));
+  const full =
+    (fwd: (t: tf.Tensor2D) => tf.Tensor3D[]): Runner =>
+    () =>
+      run(() => stepLoss(fwd(data.tokens), data.target, data.mask, data.steps));
   // Micro-batching: two halves, each loss divided by the full token count so the sum is exact.
   const halves = (() => {
     const h = c.batch / 2;
     const sl = (x: tf.Tensor2D, i: number) => tf.slice(x, [i * h, 0], [h, c.seqLen]) as tf.Tensor2D;
-    return [0, 1].map((i) => ({ tokens: sl(data.tokens, i), target: sl(data.target, i), mask: sl(data.mask, i) }));
+    return [0, 1].map((i) => ({
+      tokens: sl(data.tokens, i),
+      target: sl(data.target, i),
+      mask: sl(data.mask, i),
+    }));
   })();
   const micro: Runner = () => {
     let loss = 0;
     let acc: Float32Array | null = null;
     for (const part of halves) {
-      const r = run(() => stepLoss(model.forward(part.tokens, { loops: c.loops }), part.target, part.mask, data.steps.slice(0, c.batch / 2), { denominator: c.batch * c.seqLen }));
+      const r = run(() =>
+        stepLoss(
+          model.forward(part.tokens, { loops: c.loops }),
+          part.target,
+          part.mask,
+          data.steps.slice(0, c.batch / 2),
+          { denominator: c.batch * c.seqLen },
+        ),
+      );
       loss += r.loss;
       if (!acc) acc = r.grads.slice();
       else for (let i = 0; i < acc.length; i++) acc[i]! += r.grads[i]!;
@@ -119,7 +154,10 @@ async function main() {
     ['GELU via sigmoid(2z)', full((t) => forwardVariant({ ...base, gelu: 'sigmoid' }, t))],
     ['tf.fused.matMul bias', full((t) => forwardVariant({ ...base, linear: 'fused' }, t))],
     ['one 5-D head transpose', full((t) => forwardVariant({ ...base, heads: 'one5d' }, t))],
-    ['GELU sigmoid + 5-D heads', full((t) => forwardVariant({ ...base, gelu: 'sigmoid', heads: 'one5d' }, t))],
+    [
+      'GELU sigmoid + 5-D heads',
+      full((t) => forwardVariant({ ...base, gelu: 'sigmoid', heads: 'one5d' }, t)),
+    ],
   ];
   if (c.batch % 2 === 0) variants.push(['2 micro-batches of B/2', micro]);
   const ref = variants[0]![1]();
@@ -150,11 +188,15 @@ async function main() {
   }
   const b0 = summarize(times[0]!).median;
   const c0 = summarize(cpu[0]!).median;
-  console.log(`${backend} C${C} H${H} T${T} B${B} L${L}: forward+backward, median of ${R} alternating rounds; CPU ms (process user+sys) is robust to machine load, wall ms is not`);
+  console.log(
+    `${backend} C${C} H${H} T${T} B${B} L${L}: forward+backward, median of ${R} alternating rounds; CPU ms (process user+sys) is robust to machine load, wall ms is not`,
+  );
   variants.forEach(([name], i) => {
     const s = summarize(times[i]!);
     const c = summarize(cpu[i]!);
-    console.log(`${name.padEnd(32)} cpu ${c.median.toFixed(1).padStart(7)} [${c.q1.toFixed(1)}-${c.q3.toFixed(1)}] x${(c.median / c0).toFixed(3)} | wall ${s.median.toFixed(1).padStart(7)} x${(s.median / b0).toFixed(3)} | dloss ${err[i]!.dLoss.toExponential(1)} rel grad err ${err[i]!.dGrad.toExponential(1)}`);
+    console.log(
+      `${name.padEnd(32)} cpu ${c.median.toFixed(1).padStart(7)} [${c.q1.toFixed(1)}-${c.q3.toFixed(1)}] x${(c.median / c0).toFixed(3)} | wall ${s.median.toFixed(1).padStart(7)} x${(s.median / b0).toFixed(3)} | dloss ${err[i]!.dLoss.toExponential(1)} rel grad err ${err[i]!.dGrad.toExponential(1)}`,
+    );
   });
 }
 main().catch((err: unknown) => {

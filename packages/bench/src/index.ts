@@ -1,6 +1,12 @@
 export { VERSION } from './version';
 export { defineExperiment } from './experiment';
-export type { Experiment, ExperimentContext, ExperimentOutput, MetricRecord, HistogramRecord } from './experiment';
+export type {
+  Experiment,
+  ExperimentContext,
+  ExperimentOutput,
+  MetricRecord,
+  HistogramRecord,
+} from './experiment';
 export { EXPERIMENTS, findExperiment } from './experiments/registry';
 export { main, buildProgram, COMMANDS } from './program';
 export type { CommandInstaller, MainOptions } from './program';
@@ -8,7 +14,13 @@ export { runExperiment, writeReport } from './runner';
 export type { RunOptions, RunResult } from './runner';
 export { PROFILE_NAMES, BACKEND_NAMES, PROFILE_PURPOSE } from './config/profiles';
 export type { ProfileName, BackendName, ProfileSettings } from './config/profiles';
-export { ConfigError, resolveConfig, validateCliOptions, readConfigFile, cliOptionsSchema } from './config/resolve';
+export {
+  ConfigError,
+  resolveConfig,
+  validateCliOptions,
+  readConfigFile,
+  cliOptionsSchema,
+} from './config/resolve';
 export type { CliOptions, ResolvedConfig } from './config/resolve';
 export { deepMerge } from './config/merge';
 export { RunDir, RunDirError, checkRunDir, RUN_DIR_ENTRIES } from './io/run-dir';
@@ -33,6 +45,12 @@ export { frameRecord } from './tensorboard/record';
 export { encodeSummaryEvent, encodeFileVersionEvent, histogramOf } from './tensorboard/proto';
 export type { Histogram, SummaryValue } from './tensorboard/proto';
 export { EventFileWriter } from './tensorboard/writer';
-export { markovExperiment, hessianExperiment, lengthGenExperiment, shiftExperiment, theoryExperiment } from './experiments/markov';
+export {
+  markovExperiment,
+  hessianExperiment,
+  lengthGenExperiment,
+  shiftExperiment,
+  theoryExperiment,
+} from './experiments/markov';
 export { spread, pct, num, meanSeries } from './stats';
 export type { Spread } from './stats';

@@ -26,7 +26,9 @@ export interface MainOptions {
 }
 
 function profileHelp(e: Experiment): string {
-  const lines = PROFILE_NAMES.map((p) => `  ${p.padEnd(6)} ${e.profiles[p].why} (${e.profiles[p].seeds} seed(s))`);
+  const lines = PROFILE_NAMES.map(
+    (p) => `  ${p.padEnd(6)} ${e.profiles[p].why} (${e.profiles[p].seeds} seed(s))`,
+  );
   return `\nProfiles:\n${lines.join('\n')}\n${e.help ? `\n${e.help}\n` : ''}`;
 }
 
@@ -39,7 +41,9 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
   const stderr = opts.stderr ?? process.stderr;
   const program = new Command()
     .name('loop-bench')
-    .description('Experiments that replicate the looped-transformer paper (SHIFT): tables, figures and reports.')
+    .description(
+      'Experiments that replicate the looped-transformer paper (SHIFT): tables, figures and reports.',
+    )
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
@@ -49,12 +53,19 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
     program
       .command(e.name)
       .description(e.summary)
-      .addOption(new Option('-p, --profile <profile>', `size of the run: ${PROFILE_NAMES.join('|')}`).default('quick'))
-      .addOption(new Option('-b, --backend <backend>', `tfjs backend: ${BACKEND_NAMES.join('|')}`).default('auto'))
+      .addOption(
+        new Option('-p, --profile <profile>', `size of the run: ${PROFILE_NAMES.join('|')}`).default('quick'),
+      )
+      .addOption(
+        new Option('-b, --backend <backend>', `tfjs backend: ${BACKEND_NAMES.join('|')}`).default('auto'),
+      )
       .option('-o, --out <dir>', 'output folder (default runs/<experiment>-<profile>)')
       .option('--seed <n>', 'first random seed (default 0)')
       .option('--seeds <k>', "number of seeds (seed, seed+1, ...; default: the profile's)")
-      .option('-c, --config <file>', 'JSON file overriding any config field (strict: unknown keys are errors)')
+      .option(
+        '-c, --config <file>',
+        'JSON file overriding any config field (strict: unknown keys are errors)',
+      )
       .option('--force', 'overwrite the run files in a non-empty --out')
       .option('--resume', 'continue a run in --out, reusing its finished units')
       .option('--tensorboard', 'also write TensorBoard event files to <out>/tensorboard')
@@ -85,10 +96,18 @@ function installReportCommand(program: Command, setExit: (code: number) => void)
     .argument('<dir>', 'a run folder written by loop-bench')
     .action((dirArg) => {
       const path = resolve(dirArg);
-      if (!existsSync(join(path, 'results.json'))) throw new RunDirError(`report ${dirArg}: no results.json in that folder`);
+      if (!existsSync(join(path, 'results.json')))
+        throw new RunDirError(`report ${dirArg}: no results.json in that folder`);
       const dir = RunDir.attach(path);
-      const saved = dir.readJson<{ experiment: string; profile: string; report: Omit<ReportDocument, 'title'> }>('results.json')!;
-      writeReport(dir, { title: `loop-bench ${saved.experiment} — profile ${saved.profile}`, ...saved.report });
+      const saved = dir.readJson<{
+        experiment: string;
+        profile: string;
+        report: Omit<ReportDocument, 'title'>;
+      }>('results.json')!;
+      writeReport(dir, {
+        title: `loop-bench ${saved.experiment} — profile ${saved.profile}`,
+        ...saved.report,
+      });
       setExit(0);
     });
 }
@@ -103,7 +122,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) || err.exitCode === 0;
+      const ok =
+        ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ||
+        err.exitCode === 0;
       return ok ? 0 : 2;
     }
     if (err instanceof ConfigError || err instanceof RunDirError) {

@@ -32,8 +32,19 @@ export function createProgress(options: { quiet?: boolean; intervalMs?: number }
       );
       bar.start(Math.max(1, total), 0, { info: '' });
       let stopped = false;
+      // Without a TTY, cli-progress prints from a timer, which never fires while synchronous
+      // training blocks the event loop: print the periodic line from tick() instead.
+      const interval = options.intervalMs ?? 5000;
+      const tty = process.stderr.isTTY === true;
+      let lastLine = Date.now();
       return {
-        tick: (n = 1, info = '') => bar.increment(n, { info }),
+        tick: (n = 1, info = '') => {
+          bar.increment(n, { info });
+          if (!tty && Date.now() - lastLine >= interval) {
+            lastLine = Date.now();
+            bar.render();
+          }
+        },
         done: () => {
           if (!stopped) bar.stop();
           stopped = true;

@@ -4,7 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { svgToPng, vegaLiteToSvg, type VegaLiteSpec } from './charts/render';
 import type { BackendName } from './config/profiles';
 import { ConfigError, resolveConfig, type CliOptions, type ResolvedConfig } from './config/resolve';
-import type { Experiment, ExperimentContext, ExperimentOutput, HistogramRecord, MetricRecord } from './experiment';
+import type {
+  Experiment,
+  ExperimentContext,
+  ExperimentOutput,
+  HistogramRecord,
+  MetricRecord,
+} from './experiment';
 import { checkRunDir, RunDir, RunDirError } from './io/run-dir';
 import { createLogger, type Logger } from './log';
 import { createProgress, silentProgress, type Progress, type ProgressTask } from './progress';
@@ -57,7 +63,8 @@ class TensorBoardSink {
     return w;
   }
   metric(r: MetricRecord): void {
-    for (const [k, v] of Object.entries(r.values)) if (v !== null) this.writer(r.run).scalar(`${r.series}/${k}`, v, r.step);
+    for (const [k, v] of Object.entries(r.values))
+      if (v !== null) this.writer(r.run).scalar(`${r.series}/${k}`, v, r.step);
   }
   histogram(r: HistogramRecord): void {
     this.writer(r.run).histogram(`${r.series}/${r.name}`, r.values, r.step);
@@ -95,9 +102,17 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     const previous = join(outPath, 'config.json');
     if (existsSync(previous)) {
       const old = JSON.parse(readFileSync(previous, 'utf8')) as Record<string, unknown>;
-      const oldCore = { experiment: old['experiment'], profile: old['profile'], seed: old['seed'], seeds: old['seeds'], config: old['config'] };
+      const oldCore = {
+        experiment: old['experiment'],
+        profile: old['profile'],
+        seed: old['seed'],
+        seeds: old['seeds'],
+        config: old['config'],
+      };
       if (JSON.stringify(oldCore) !== JSON.stringify(configRecord)) {
-        throw new RunDirError(`--resume ${outPath}: its config.json differs from this run's configuration; use the same options or --force`);
+        throw new RunDirError(
+          `--resume ${outPath}: its config.json differs from this run's configuration; use the same options or --force`,
+        );
       }
     }
   }
@@ -105,10 +120,13 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   const backend =
     experiment.needsBackend === false
       ? 'none'
-      : await (run.initBackend ?? (async (p, l) => (await import('./backend')).selectBackend(p, l)))(options.backend, (l) =>
-          log.info(l),
+      : await (run.initBackend ?? (async (p, l) => (await import('./backend')).selectBackend(p, l)))(
+          options.backend,
+          (l) => log.info(l),
         );
-  log.info(`loop-bench ${experiment.name}: profile ${options.profile}, backend ${backend}, seeds ${resolved.seeds.join(',')}`);
+  log.info(
+    `loop-bench ${experiment.name}: profile ${options.profile}, backend ${backend}, seeds ${resolved.seeds.join(',')}`,
+  );
 
   const dir = RunDir.open(outPath, mode);
   dir.writeJson('config.json', {
@@ -214,7 +232,11 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     results: output.results,
     report: { meta, sections: output.sections },
   });
-  writeReport(dir, { title: `loop-bench ${experiment.name} — profile ${resolved.profile}`, meta, sections: output.sections }, figures);
+  writeReport(
+    dir,
+    { title: `loop-bench ${experiment.name} — profile ${resolved.profile}`, meta, sections: output.sections },
+    figures,
+  );
 
   const stdout = run.stdout ?? process.stdout;
   stdout.write(`\nbackend: ${backend}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`);
@@ -223,7 +245,11 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
 }
 
 /** Writes report.md and report.html; figure SVGs come from `figures` or from figures/*.svg on disk. */
-export function writeReport(dir: RunDir, doc: ReportDocument, figures: Map<string, string> = new Map()): void {
+export function writeReport(
+  dir: RunDir,
+  doc: ReportDocument,
+  figures: Map<string, string> = new Map(),
+): void {
   const svgOf = (name: string): string | undefined => {
     const cached = figures.get(name);
     if (cached) return cached;

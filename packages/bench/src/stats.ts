@@ -21,7 +21,9 @@ export function pct(s: Spread | number | null | undefined, digits = 1): string {
   if (s === null || s === undefined) return '–';
   if (typeof s === 'number') return Number.isFinite(s) ? `${(100 * s).toFixed(digits)}%` : '–';
   if (s.n === 0 || !Number.isFinite(s.mean)) return '–';
-  return s.n > 1 ? `${(100 * s.mean).toFixed(digits)} ± ${(100 * s.std).toFixed(digits)}%` : `${(100 * s.mean).toFixed(digits)}%`;
+  return s.n > 1
+    ? `${(100 * s.mean).toFixed(digits)} ± ${(100 * s.std).toFixed(digits)}%`
+    : `${(100 * s.mean).toFixed(digits)}%`;
 }
 
 /** "1.234 ± 0.056" for plain numbers. */

@@ -25,7 +25,11 @@ export function formatCell(c: Cell, digits = 4): string {
 export function renderTextTable(t: Table): string {
   const cells = [t.columns, ...t.rows.map((r) => r.map((c) => formatCell(c)))];
   const widths = t.columns.map((_, j) => Math.max(...cells.map((r) => (r[j] ?? '').length)));
-  const line = (r: string[]) => r.map((c, j) => (c ?? '').padEnd(widths[j]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => (c ?? '').padEnd(widths[j]!))
+      .join('  ')
+      .trimEnd();
   const out = [] as string[];
   if (t.title) out.push(t.title);
   out.push(line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '));

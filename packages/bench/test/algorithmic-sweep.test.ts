@@ -8,7 +8,12 @@ const NODE_ARGS = ['--conditions=@loop/source', '--import', 'tsx', 'src/cli.ts']
 const ROOT = mkdtempSync(join(tmpdir(), 'bench-algo-'));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: PKG, encoding: 'utf8', timeout: 120_000, env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: PKG,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -17,7 +22,11 @@ function results(dir: string): unknown {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).filter(([k]) => !/time|speedup|totarget|^report$/i.test(k)).map(([k, x]) => [k, strip(x)]));
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([k]) => !/time|speedup|totarget|^report$/i.test(k))
+          .map(([k, x]) => [k, strip(x)]),
+      );
     }
     return v;
   };
@@ -26,14 +35,16 @@ function results(dir: string): unknown {
 
 /** report.md with wall-clock values masked (seconds, speedups, the wall-time and command lines). */
 function report(dir: string): string {
-  return readFileSync(join(dir, 'report.md'), 'utf8')
-    .split('\n')
-    .filter((l) => !/^- \*\*(wall time|command)\*\*/.test(l))
-    .join('\n')
-    .replace(/\d+(\.\d+)? s\b/g, '<s>')
-    .replace(/\d+(\.\d+)?×/g, '<x>')
-    // the held/not-held label of the training-time claim depends on wall-clock times
-    .replace(/\*\*[A-Z /]+\*\*(: \w+: SHIFT needs less training time)/g, '**<verdict>**$1');
+  return (
+    readFileSync(join(dir, 'report.md'), 'utf8')
+      .split('\n')
+      .filter((l) => !/^- \*\*(wall time|command)\*\*/.test(l))
+      .join('\n')
+      .replace(/\d+(\.\d+)? s\b/g, '<s>')
+      .replace(/\d+(\.\d+)?×/g, '<x>')
+      // the held/not-held label of the training-time claim depends on wall-clock times
+      .replace(/\*\*[A-Z /]+\*\*(: \w+: SHIFT needs less training time)/g, '**<verdict>**$1')
+  );
 }
 
 const smoke = ['algorithmic', '--profile', 'smoke', '--backend', 'cpu', '--quiet'];
@@ -55,7 +66,8 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
       // Single-Attn has no adaptive stopping; looped models choose a step in 1..T_max = n + 20
       if (u.method === 'single') expect(u.lengths[0].adaptive).toBeNull();
       else for (const l of u.lengths) expect(l.adaptiveLoops).toBeGreaterThanOrEqual(1);
-      if (u.method !== 'single') for (const l of u.lengths) expect(l.adaptiveLoops).toBeLessThanOrEqual(l.n + 20);
+      if (u.method !== 'single')
+        for (const l of u.lengths) expect(l.adaptiveLoops).toBeLessThanOrEqual(l.n + 20);
       expect(u.evals.map((e: { step: number }) => e.step)).toEqual([3, 6, 9, 12]);
     }
     // the smoke SCP (huge deltas, patience 1) fires as early as SCP can: the first evaluation (step 3)
@@ -64,13 +76,21 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     expect(shift.plateauStep).toBe(6);
     expect(shift.shiftStep).toBe(9);
     expect(shift.finalLoops).toBe('T(n)');
-    for (const f of ['algorithmic-parity-train-acc', 'algorithmic-parity-val-acc', 'algorithmic-copy-length', 'algorithmic-train-time']) {
+    for (const f of [
+      'algorithmic-parity-train-acc',
+      'algorithmic-parity-val-acc',
+      'algorithmic-copy-length',
+      'algorithmic-train-time',
+    ]) {
       expect(readFileSync(join(full, 'figures', `${f}.svg`), 'utf8')).toMatch(/<svg[\s\S]*<\/svg>/);
     }
     const md = readFileSync(join(full, 'report.md'), 'utf8');
     expect(md).toContain('SHIFT switch step');
     expect(md).toContain('Looped-Attn generalizes beyond the training lengths');
-    const metrics = readFileSync(join(full, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(full, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.series === 'length')).toHaveLength(6 * 5);
   });
 
@@ -83,17 +103,29 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     const bad = cli(['merge', join(ROOT, 'shard0'), '--out', join(ROOT, 'bad')]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/shard\(s\) 1\/2 missing/);
-    const r = cli(['merge', join(ROOT, 'shard1'), join(ROOT, 'shard0'), '--out', join(ROOT, 'merged'), '--quiet']);
+    const r = cli([
+      'merge',
+      join(ROOT, 'shard1'),
+      join(ROOT, 'shard0'),
+      '--out',
+      join(ROOT, 'merged'),
+      '--quiet',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(results(join(ROOT, 'merged'))).toEqual(results(full));
-    expect(readFileSync(join(ROOT, 'merged', 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(full, 'metrics.jsonl'), 'utf8'));
+    expect(readFileSync(join(ROOT, 'merged', 'metrics.jsonl'), 'utf8')).toBe(
+      readFileSync(join(full, 'metrics.jsonl'), 'utf8'),
+    );
     expect(report(join(ROOT, 'merged'))).toBe(report(full));
   });
 
   test('a run killed with SIGKILL after a finished unit and resumed gives the uninterrupted results', async () => {
     const out = join(ROOT, 'killed');
-    const child = spawn(process.execPath, [...NODE_ARGS, ...smoke, '--out', out], { cwd: PKG, stdio: 'ignore' });
+    const child = spawn(process.execPath, [...NODE_ARGS, ...smoke, '--out', out], {
+      cwd: PKG,
+      stdio: 'ignore',
+    });
     const units = join(out, 'units');
     await new Promise<void>((done, fail) => {
       const timer = setInterval(() => {
@@ -113,14 +145,29 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     const r = cli([...smoke, '--out', out, '--resume']);
     expect(r.code).toBe(0);
     expect(results(out)).toEqual(results(full));
-    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(readFileSync(join(full, 'metrics.jsonl'), 'utf8'));
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(
+      readFileSync(join(full, 'metrics.jsonl'), 'utf8'),
+    );
   });
 
   test('reproduce combines its experiments into one report with every figure', () => {
     const out = join(ROOT, 'reproduce');
     const cfg = join(ROOT, 'reproduce.json');
     writeFileSync(cfg, JSON.stringify({ experiments: ['no-such-experiment'] }));
-    const r = cli(['reproduce', '--profile', 'smoke', '--backend', 'cpu', '--quiet', '--task', 'parity', '--config', cfg, '--out', out]);
+    const r = cli([
+      'reproduce',
+      '--profile',
+      'smoke',
+      '--backend',
+      'cpu',
+      '--quiet',
+      '--task',
+      'parity',
+      '--config',
+      cfg,
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| no-such-experiment \| not registered \|/);
@@ -130,6 +177,10 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     for (const f of figures) expect(existsSync(join(out, 'figures', f))).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     const sub = JSON.parse(readFileSync(join(out, 'algorithmic', 'results.json'), 'utf8'));
-    expect(sub.results.units.map((u: { key?: string; method: string }) => u.method)).toEqual(['single', 'looped', 'shift']);
+    expect(sub.results.units.map((u: { key?: string; method: string }) => u.method)).toEqual([
+      'single',
+      'looped',
+      'shift',
+    ]);
   });
 });

@@ -10,18 +10,36 @@ import { ConfigError } from '../src/config/resolve';
 import { parseShard, shardSlice } from '../src/shard/shard';
 import { parseTasks } from '../src/shard/commands';
 
-function unit(method: UnitResult['method'], valAccs: number[], times: number[], lengths: [number, number | null][], shiftStep: number | null = null): UnitResult {
+function unit(
+  method: UnitResult['method'],
+  valAccs: number[],
+  times: number[],
+  lengths: [number, number | null][],
+  shiftStep: number | null = null,
+): UnitResult {
   return {
     task: 'parity',
     method,
     seed: 0,
     parameters: 1,
     steps: valAccs.length * 10,
-    evals: valAccs.map((v, i) => ({ step: (i + 1) * 10, trainLoss: 0, trainAcc: 0, valLoss: 0, valAcc: v, trainTimeS: times[i]! })),
+    evals: valAccs.map((v, i) => ({
+      step: (i + 1) * 10,
+      trainLoss: 0,
+      trainAcc: 0,
+      valLoss: 0,
+      valAcc: v,
+      trainTimeS: times[i]!,
+    })),
     shiftStep,
     plateauStep: null,
     finalLoops: method === 'single' ? '1' : 'T(n)',
-    lengths: lengths.map(([o, a], i) => ({ n: i + 1, oracle: o, adaptive: a, adaptiveLoops: a === null ? null : i + 1 })),
+    lengths: lengths.map(([o, a], i) => ({
+      n: i + 1,
+      oracle: o,
+      adaptive: a,
+      adaptiveLoops: a === null ? null : i + 1,
+    })),
     trainTimeS: times[times.length - 1]!,
     evalTimeS: 0,
     flops: 0,
@@ -32,25 +50,37 @@ describe('shards', () => {
   test('parseShard accepts i/n with 0 <= i < n and names the bad value otherwise', () => {
     expect(parseShard('1/3')).toEqual({ index: 1, count: 3 });
     expect(parseShard(null)).toBeNull();
-    for (const bad of ['3/3', '1-3', '0/0', 'a/b']) expect(() => parseShard(bad)).toThrow(new RegExp(`--shard ${bad}`));
+    for (const bad of ['3/3', '1-3', '0/0', 'a/b'])
+      expect(() => parseShard(bad)).toThrow(new RegExp(`--shard ${bad}`));
     expect(() => parseShard('3/3')).toThrow(ConfigError);
   });
 
   test('the n shards partition the unit list: every unit exactly once, deterministic order', () => {
-    const plan = algorithmicUnits({ tasks: ['copy', 'parity', 'addition'], methods: ['single', 'looped', 'shift'] }, [0, 1]);
+    const plan = algorithmicUnits(
+      { tasks: ['copy', 'parity', 'addition'], methods: ['single', 'looped', 'shift'] },
+      [0, 1],
+    );
     expect(plan).toHaveLength(3 * 3 * 2);
     // task order is the canonical TASK_NAMES order, whatever order --task gave
     expect(plan[0]!.key).toBe('parity-single-seed0');
     expect(plan[1]!.key).toBe('parity-single-seed1');
     for (const n of [1, 2, 4, 7, 25]) {
-      const slices = Array.from({ length: n }, (_, i) => shardSlice({ index: i, count: n }, plan).map((u) => u.key));
+      const slices = Array.from({ length: n }, (_, i) =>
+        shardSlice({ index: i, count: n }, plan).map((u) => u.key),
+      );
       const all = slices.flat();
       expect(all.length).toBe(plan.length);
       expect(new Set(all)).toEqual(new Set(plan.map((u) => u.key)));
       const sizes = slices.map((s) => s.length);
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
-    expect(shardSlice({ index: 1, count: 4 }, plan).map((u) => u.key)).toEqual([plan[1]!.key, plan[5]!.key, plan[9]!.key, plan[13]!.key, plan[17]!.key]);
+    expect(shardSlice({ index: 1, count: 4 }, plan).map((u) => u.key)).toEqual([
+      plan[1]!.key,
+      plan[5]!.key,
+      plan[9]!.key,
+      plan[13]!.key,
+      plan[17]!.key,
+    ]);
   });
 
   test('--task parses names, lists and all', () => {
@@ -61,9 +91,40 @@ describe('shards', () => {
 });
 
 describe('aggregation against hand-computed values', () => {
-  const looped = unit('looped', [0.5, 0.9, 0.95], [10, 20, 30], [[1, 1], [1, 0.9], [0.8, 0.6], [0.6, 0.4]]);
-  const shift = unit('shift', [0.6, 0.94, 0.96], [4, 8, 12], [[1, 1], [1, 1], [0.5, 0.7], [0.1, 0.3]], 10);
-  const single = unit('single', [0.9, 0.9, 1], [2, 4, 6], [[1, null], [1, null], [0.2, null], [0, null]]);
+  const looped = unit(
+    'looped',
+    [0.5, 0.9, 0.95],
+    [10, 20, 30],
+    [
+      [1, 1],
+      [1, 0.9],
+      [0.8, 0.6],
+      [0.6, 0.4],
+    ],
+  );
+  const shift = unit(
+    'shift',
+    [0.6, 0.94, 0.96],
+    [4, 8, 12],
+    [
+      [1, 1],
+      [1, 1],
+      [0.5, 0.7],
+      [0.1, 0.3],
+    ],
+    10,
+  );
+  const single = unit(
+    'single',
+    [0.9, 0.9, 1],
+    [2, 4, 6],
+    [
+      [1, null],
+      [1, null],
+      [0.2, null],
+      [0, null],
+    ],
+  );
 
   test('time to target: first evaluation within 1 point of the target', () => {
     expect(timeToTarget(looped, 0.95)).toBe(30);
@@ -97,11 +158,14 @@ describe('CLI validation (in process, nothing written)', () => {
   ])('algorithmic %j exits 2 with a message naming the value', async (args, message) => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-algo-bad-')), 'run');
     const stderr = sink();
-    const code = await main(['node', 'loop-bench', 'algorithmic', '--profile', 'smoke', '--backend', 'cpu', '--out', out, ...args], {
-      stderr,
-      stdout: sink(),
-      run: { initBackend: async () => 'cpu' },
-    });
+    const code = await main(
+      ['node', 'loop-bench', 'algorithmic', '--profile', 'smoke', '--backend', 'cpu', '--out', out, ...args],
+      {
+        stderr,
+        stdout: sink(),
+        run: { initBackend: async () => 'cpu' },
+      },
+    );
     expect(code).toBe(2);
     expect(stderr.text()).toMatch(message);
     expect(existsSync(out)).toBe(false);
@@ -110,7 +174,10 @@ describe('CLI validation (in process, nothing written)', () => {
   test('merge refuses folders that are not run folders', async () => {
     const stderr = sink();
     const dir = mkdtempSync(join(tmpdir(), 'bench-algo-merge-'));
-    const code = await main(['node', 'loop-bench', 'merge', dir, '--out', join(dir, 'm')], { stderr, stdout: sink() });
+    const code = await main(['node', 'loop-bench', 'merge', dir, '--out', join(dir, 'm')], {
+      stderr,
+      stdout: sink(),
+    });
     expect(code).toBe(2);
     expect(stderr.text()).toMatch(/no config\.json/);
   });

@@ -6,7 +6,14 @@ import { runTs } from './helpers';
 describe('CLI in a spawned process (charts, report, tensorboard)', () => {
   test('demo experiment writes SVG/PNG figures, a self-contained HTML report and event files', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-spawn-')), 'run');
-    const r = runTs('test/fixtures/demo-cli.ts', ['demo', '--profile', 'smoke', '--out', out, '--tensorboard']);
+    const r = runTs('test/fixtures/demo-cli.ts', [
+      'demo',
+      '--profile',
+      'smoke',
+      '--out',
+      out,
+      '--tensorboard',
+    ]);
     expect(r.err).not.toContain('could not be rendered');
     expect(r.code).toBe(0);
     const svg = readFileSync(join(out, 'figures', 'loss.svg'), 'utf8');

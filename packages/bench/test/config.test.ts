@@ -40,7 +40,13 @@ describe('config validation (exit 2, nothing written)', () => {
   test('every problem is reported at once, each with its path', async () => {
     const dir = tmp();
     const out = join(dir, 'run');
-    const r = await cli(['demo', '--out', out, '--config', configFile(dir, { epochs: 1.5, lr: -1, extra: 1 })]);
+    const r = await cli([
+      'demo',
+      '--out',
+      out,
+      '--config',
+      configFile(dir, { epochs: 1.5, lr: -1, extra: 1 }),
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('→ at epochs');
     expect(r.err).toContain('→ at lr');
@@ -80,15 +86,32 @@ describe('config validation (exit 2, nothing written)', () => {
     expect(h.out).toContain('smoke');
     const v = await cli(['--version']);
     expect(v.code).toBe(0);
-    expect(v.out.trim()).toBe((JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
+    expect(v.out.trim()).toBe(
+      (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+        .version,
+    );
   });
 
   test('a valid override is applied on top of the profile and recorded', async () => {
     const dir = tmp();
     const out = join(dir, 'run');
-    const r = await cli(['demo', '--profile', 'smoke', '--quiet', '--seeds', '2', '--out', out, '--config', configFile(dir, { epochs: 5 })]);
+    const r = await cli([
+      'demo',
+      '--profile',
+      'smoke',
+      '--quiet',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+      '--config',
+      configFile(dir, { epochs: 5 }),
+    ]);
     expect(r.code).toBe(0);
-    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { config: unknown; seeds: number[] };
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as {
+      config: unknown;
+      seeds: number[];
+    };
     expect(cfg.config).toEqual({ epochs: 5, lr: 0.1, task: 'parity' });
     expect(cfg.seeds).toEqual([0, 1]);
   });
@@ -96,7 +119,11 @@ describe('config validation (exit 2, nothing written)', () => {
 
 describe('deepMerge', () => {
   test('objects merge per key, arrays and scalars replace', () => {
-    expect(deepMerge({ a: 1, b: { c: 2, d: [1, 2] } }, { b: { d: [3] }, e: 4 })).toEqual({ a: 1, b: { c: 2, d: [3] }, e: 4 });
+    expect(deepMerge({ a: 1, b: { c: 2, d: [1, 2] } }, { b: { d: [3] }, e: 4 })).toEqual({
+      a: 1,
+      b: { c: 2, d: [3] },
+      e: 4,
+    });
     expect(deepMerge({ a: 1 }, undefined)).toEqual({ a: 1 });
   });
 });

@@ -26,4 +26,3 @@ export function runTs(entry: string, args: string[], timeoutMs = 120_000) {
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { runTs } from './helpers';
 
 const unit = z.number().min(0).max(1);
-const spreadOf = (inner: z.ZodNumber) => z.object({ mean: inner, std: z.number().min(0), n: z.number().int().min(1) });
+const spreadOf = (inner: z.ZodNumber) =>
+  z.object({ mean: inner, std: z.number().min(0), n: z.number().int().min(1) });
 const D = 3; // smoke profile: d = 3, V = 3
 const V = 3;
 const SINGLE_PARAMS = 3 * D * D + D * V; // W_Q, W_K, W_V (d x d) + W_O (d x V)
@@ -15,7 +16,11 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-markov-')), 'run');
   let r: ReturnType<typeof runTs>;
   beforeAll(() => {
-    r = runTs('src/cli.ts', ['markov', '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--tensorboard'], 180_000);
+    r = runTs(
+      'src/cli.ts',
+      ['markov', '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--tensorboard'],
+      180_000,
+    );
   });
 
   test('exits 0, prints the backend and a summary', () => {
@@ -26,9 +31,26 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
   });
 
   test('writes every file of a run folder, figures as SVG and PNG', () => {
-    for (const f of ['config.json', 'metrics.jsonl', 'results.json', 'report.md', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['config.json', 'metrics.jsonl', 'results.json', 'report.md', 'report.html'])
+      expect(existsSync(join(out, f))).toBe(true);
     const figs = readdirSync(join(out, 'figures'));
-    for (const name of ['obs1-accuracy-low', 'obs1-accuracy-high', 'obs2-entropy', 'obs2-mutual-information', 'obs2-eigenvalues-looped', 'obs2-eigenvalues-single', 'obs2-river-valley', 'table1-accuracy-vs-length', 'shift-val-loss', 'shift-grad-norm', 'shift-efficiency', 'shift-performance', 'theory-force', 'theory-loss', 'theory-gradient-alignment']) {
+    for (const name of [
+      'obs1-accuracy-low',
+      'obs1-accuracy-high',
+      'obs2-entropy',
+      'obs2-mutual-information',
+      'obs2-eigenvalues-looped',
+      'obs2-eigenvalues-single',
+      'obs2-river-valley',
+      'table1-accuracy-vs-length',
+      'shift-val-loss',
+      'shift-grad-norm',
+      'shift-efficiency',
+      'shift-performance',
+      'theory-force',
+      'theory-loss',
+      'theory-gradient-alignment',
+    ]) {
       expect(figs).toContain(`${name}.svg`);
       expect(figs).toContain(`${name}.png`);
     }
@@ -45,11 +67,52 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     expect(res.experiment).toBe('markov');
     expect(res.backend).toBe('wasm');
     const schema = z.object({
-      observation1: z.object({ final: z.object({ single: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }), looped: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }) }), bayes: z.object({ low: spreadOf(unit), high: spreadOf(unit) }), ceilingHigh: spreadOf(unit) }),
-      observation2: z.object({ finalAssumption1: z.array(z.object({ kSingle: z.number().int().min(0), kLooped: z.number().int().min(0), dimension: z.boolean(), dominance: z.boolean() })).length(1) }),
-      table1: z.object({ rows: z.array(z.object({ length: z.number().int(), simpleFraction: spreadOf(unit), single: z.object({ acc: spreadOf(unit) }), looped: z.object({ acc: spreadOf(unit) }), bayes: spreadOf(unit) })).length(3) }),
-      shift: z.object({ scp: z.array(z.object({ seed: z.number() })), points: z.array(z.object({ role: z.string(), trainS: z.number().min(0), acc: unit, accHigh: unit })).min(3) }),
-      theory: z.object({ simulation: z.object({ u: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }), v: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }) }), alignment: z.object({ atInit: spreadOf(z.number().min(-1).max(1)) }) }),
+      observation1: z.object({
+        final: z.object({
+          single: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }),
+          looped: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }),
+        }),
+        bayes: z.object({ low: spreadOf(unit), high: spreadOf(unit) }),
+        ceilingHigh: spreadOf(unit),
+      }),
+      observation2: z.object({
+        finalAssumption1: z
+          .array(
+            z.object({
+              kSingle: z.number().int().min(0),
+              kLooped: z.number().int().min(0),
+              dimension: z.boolean(),
+              dominance: z.boolean(),
+            }),
+          )
+          .length(1),
+      }),
+      table1: z.object({
+        rows: z
+          .array(
+            z.object({
+              length: z.number().int(),
+              simpleFraction: spreadOf(unit),
+              single: z.object({ acc: spreadOf(unit) }),
+              looped: z.object({ acc: spreadOf(unit) }),
+              bayes: spreadOf(unit),
+            }),
+          )
+          .length(3),
+      }),
+      shift: z.object({
+        scp: z.array(z.object({ seed: z.number() })),
+        points: z
+          .array(z.object({ role: z.string(), trainS: z.number().min(0), acc: unit, accHigh: unit }))
+          .min(3),
+      }),
+      theory: z.object({
+        simulation: z.object({
+          u: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }),
+          v: z.object({ bound: z.number().positive(), dominantForce: z.number().min(0) }),
+        }),
+        alignment: z.object({ atInit: spreadOf(z.number().min(-1).max(1)) }),
+      }),
     });
     const parsed = schema.parse(res.results);
     expect(parsed.table1.rows.map((x) => x.length)).toEqual([4, 5, 6]);
@@ -61,13 +124,20 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
   });
 
   test('metrics.jsonl: per-epoch training records and Hessian spectra of the right size', () => {
-    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const train = lines.filter((l) => l.type === 'scalar' && l.series === 'train' && l.run === 'single/seed0');
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const train = lines.filter(
+      (l) => l.type === 'scalar' && l.series === 'train' && l.run === 'single/seed0',
+    );
     expect(train.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);
-    for (const l of train) for (const k of ['acc', 'accLow', 'accHigh', 'valAcc']) expect(l.values[k]).toBeGreaterThanOrEqual(0);
+    for (const l of train)
+      for (const k of ['acc', 'accLow', 'accHigh', 'valAcc']) expect(l.values[k]).toBeGreaterThanOrEqual(0);
     const hist = lines.filter((l) => l.type === 'histogram' && l.series === 'hessian');
     expect(hist.filter((l) => l.run === 'single/seed0').map((l) => l.step)).toEqual([0, 2, 4]);
-    for (const l of hist) expect(l.values).toHaveLength(l.run.startsWith('single') ? SINGLE_PARAMS : LOOPED_PARAMS);
+    for (const l of hist)
+      expect(l.values).toHaveLength(l.run.startsWith('single') ? SINGLE_PARAMS : LOOPED_PARAMS);
   });
 });
 
@@ -79,7 +149,11 @@ describe('the other Markov experiments run on their own (smoke)', () => {
     ['theory', 'theory'],
   ])('%s', (name, key) => {
     const out = join(mkdtempSync(join(tmpdir(), `bench-${name}-`)), 'run');
-    const r = runTs('src/cli.ts', [name, '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--quiet'], 180_000);
+    const r = runTs(
+      'src/cli.ts',
+      [name, '--profile', 'smoke', '--backend', 'wasm', '--out', out, '--quiet'],
+      180_000,
+    );
     expect(r.err).not.toContain('could not be rendered');
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));

@@ -20,10 +20,26 @@ describe('Markov study helpers', () => {
   });
 
   test('assumptionOne: dimension and dominance on hand-made spectra', () => {
-    expect(assumptionOne([0.5, 0.6, 0.9], [0.01, 0.05, 0.9], 0.1)).toEqual({ kSingle: 0, kLooped: 2, dimension: true, dominance: true, compared: 2 });
+    expect(assumptionOne([0.5, 0.6, 0.9], [0.01, 0.05, 0.9], 0.1)).toEqual({
+      kSingle: 0,
+      kLooped: 2,
+      dimension: true,
+      dominance: true,
+      compared: 2,
+    });
     // More low-curvature values but not smaller rank by rank: dominance fails.
-    expect(assumptionOne([0.02, 0.5], [0.03, 0.05], 0.1)).toMatchObject({ kSingle: 1, kLooped: 2, dimension: true, dominance: false });
-    expect(assumptionOne([0.01, 0.02], [0.5, 0.6], 0.1)).toMatchObject({ kSingle: 2, kLooped: 0, dimension: false, dominance: false });
+    expect(assumptionOne([0.02, 0.5], [0.03, 0.05], 0.1)).toMatchObject({
+      kSingle: 1,
+      kLooped: 2,
+      dimension: true,
+      dominance: false,
+    });
+    expect(assumptionOne([0.01, 0.02], [0.5, 0.6], 0.1)).toMatchObject({
+      kSingle: 2,
+      kLooped: 0,
+      dimension: false,
+      dominance: false,
+    });
   });
 
   test('synthetic spectra satisfy Assumption 1 by construction and have the intended condition numbers', () => {
@@ -36,7 +52,10 @@ describe('Markov study helpers', () => {
 
   test('assumptionCheck uses thresholds shared by both models', () => {
     // radius 10 -> epsilon 0.1: valley S = {1, 10}, valley L = {0.2, 0.5, 10}; tau = 0.1 * 10 = 1.
-    const a = assumptionCheck([-0.5, 0.05, 1, 10], [0.01, 0.2, 0.5, 10], { relativeEpsilon: 0.01, lowCurvature: 0.1 });
+    const a = assumptionCheck([-0.5, 0.05, 1, 10], [0.01, 0.2, 0.5, 10], {
+      relativeEpsilon: 0.01,
+      lowCurvature: 0.1,
+    });
     expect(a.epsilon).toBeCloseTo(0.1, 12);
     expect(a.tau).toBeCloseTo(1, 12);
     expect(a.valleyDimSingle).toBe(2);

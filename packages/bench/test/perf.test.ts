@@ -8,7 +8,12 @@ import { perfExperiment } from '../src/experiments/perf';
 import { trainStepFlops } from '../src/perf/flops';
 import { defaultPeerScript, TorchPeer } from '../src/perf/peer';
 import { summarize } from '../src/perf/timing';
-import { autoMicroBatch, createTrainStep, estimateStepHeapMiB, type StepConfig } from '../src/perf/train-step';
+import {
+  autoMicroBatch,
+  createTrainStep,
+  estimateStepHeapMiB,
+  type StepConfig,
+} from '../src/perf/train-step';
 import { main } from '../src/program';
 import { sink } from './helpers';
 
@@ -30,36 +35,55 @@ describe('matmul FLOP count of a training step', () => {
     expect(two.forward).toBe(24 + 2 * 224 + 2 * 24);
     expect(two.backward).toBe(24 + 4 * 224 + 2 * 24);
     expect(two.total).toBe(two.forward + two.backward);
-    expect(() => trainStepFlops({ batch: 0, seqLen: 2, nEmbd: 2, nLayer: 1, vocabSize: 3, loops: 1 })).toThrow(/batch must be a positive integer; got 0/);
+    expect(() =>
+      trainStepFlops({ batch: 0, seqLen: 2, nEmbd: 2, nLayer: 1, vocabSize: 3, loops: 1 }),
+    ).toThrow(/batch must be a positive integer; got 0/);
   });
 
   test.each([
     [1, 1],
     [3, 2],
-  ])('equals the matMul FLOPs tfjs actually executes (tf.profile), %i loops, %i layers', async (loops, nLayer) => {
-    const c: StepConfig = { name: 't', nEmbd: 8, nHead: 2, nLayer, seqLen: 3, batch: 2, loops, vocabSize: 5 };
-    const bench = createTrainStep(c, 0);
-    const prof = await tf.profile(() => {
-      bench.step();
-    });
-    bench.dispose();
-    let counted = 0;
-    for (const k of prof.kernels) {
-      if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
-      const a = k.inputShapes[0] as number[];
-      const out = k.outputShapes[0] as number[];
-      const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-      const m = out[out.length - 2]!;
-      const inner = size(a) / (size(a.slice(0, -2)) * m); // a holds batch * M * K values
-      counted += 2 * size(out) * inner;
-    }
-    expect(trainStepFlops({ batch: 2, seqLen: 3, nEmbd: 8, nLayer, vocabSize: 5, loops }).total).toBe(counted);
-  });
+  ])(
+    'equals the matMul FLOPs tfjs actually executes (tf.profile), %i loops, %i layers',
+    async (loops, nLayer) => {
+      const c: StepConfig = {
+        name: 't',
+        nEmbd: 8,
+        nHead: 2,
+        nLayer,
+        seqLen: 3,
+        batch: 2,
+        loops,
+        vocabSize: 5,
+      };
+      const bench = createTrainStep(c, 0);
+      const prof = await tf.profile(() => {
+        bench.step();
+      });
+      bench.dispose();
+      let counted = 0;
+      for (const k of prof.kernels) {
+        if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+        const a = k.inputShapes[0] as number[];
+        const out = k.outputShapes[0] as number[];
+        const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+        const m = out[out.length - 2]!;
+        const inner = size(a) / (size(a.slice(0, -2)) * m); // a holds batch * M * K values
+        counted += 2 * size(out) * inner;
+      }
+      expect(trainStepFlops({ batch: 2, seqLen: 3, nEmbd: 8, nLayer, vocabSize: 5, loops }).total).toBe(
+        counted,
+      );
+    },
+  );
 });
 
 describe('training step', () => {
   test('tensor count stays flat across steps and the loss falls', () => {
-    const bench = createTrainStep({ name: 't', nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 4, batch: 3, loops: 2, vocabSize: 4 }, 1);
+    const bench = createTrainStep(
+      { name: 't', nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 4, batch: 3, loops: 2, vocabSize: 4 },
+      1,
+    );
     const first = bench.step();
     const n = tf.memory().numTensors;
     let last = first;
@@ -70,7 +94,16 @@ describe('training step', () => {
   });
 
   test('micro-batches give the same loss and the same AdamW update as the whole batch', () => {
-    const c: StepConfig = { name: 't', nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 3, batch: 5, loops: 2, vocabSize: 4 };
+    const c: StepConfig = {
+      name: 't',
+      nEmbd: 8,
+      nHead: 2,
+      nLayer: 1,
+      seqLen: 3,
+      batch: 5,
+      loops: 2,
+      vocabSize: 4,
+    };
     const whole = createTrainStep(c, 3);
     const split = createTrainStep({ ...c, microBatch: 2 }, 3); // parts of 2, 2 and 1 samples
     const n = tf.memory().numTensors;
@@ -88,7 +121,16 @@ describe('training step', () => {
   });
 
   test('automatic micro-batch: the largest size whose estimated heap fits the budget (brute force)', () => {
-    const c: StepConfig = { name: 'big', nEmbd: 256, nHead: 4, nLayer: 1, seqLen: 41, batch: 64, loops: 10, vocabSize: 6 };
+    const c: StepConfig = {
+      name: 'big',
+      nEmbd: 256,
+      nHead: 4,
+      nLayer: 1,
+      seqLen: 41,
+      batch: 64,
+      loops: 10,
+      vocabSize: 6,
+    };
     for (const budget of [100, 700, 2048, 1e6]) {
       const sizes = Array.from({ length: c.batch }, (_, p) => Math.ceil(c.batch / (p + 1)));
       const best = Math.max(1, ...sizes.filter((m) => estimateStepHeapMiB(c, m) <= budget));
@@ -113,11 +155,27 @@ async function perf(configOverride: Record<string, unknown>) {
   writeFileSync(cfg, JSON.stringify({ json, peakMatmul: { size: 32, repeats: 1 }, ...configOverride }));
   const stdout = sink();
   const stderr = sink();
-  const code = await main(['node', 'loop-bench', 'perf', '--profile', 'smoke', '--backend', 'cpu', '--out', join(dir, 'run'), '--config', cfg, '-q'], {
-    experiments: [perfExperiment],
-    stdout,
-    stderr,
-  });
+  const code = await main(
+    [
+      'node',
+      'loop-bench',
+      'perf',
+      '--profile',
+      'smoke',
+      '--backend',
+      'cpu',
+      '--out',
+      join(dir, 'run'),
+      '--config',
+      cfg,
+      '-q',
+    ],
+    {
+      experiments: [perfExperiment],
+      stdout,
+      stderr,
+    },
+  );
   return { code, out: stdout.text(), err: stderr.text(), dir, json };
 }
 
@@ -161,10 +219,19 @@ describe('loop-bench perf (smoke, cpu)', () => {
   });
 
   test('a missing Python is reported plainly and perf still completes', async () => {
-    const r = await perf({ peer: 'torch', python: '/nonexistent/bin/python3', configs: [{ name: 'tiny', nEmbd: 8, nHead: 2, seqLen: 3, batch: 2, loops: 1, repeats: 1 }], fullHessian: null });
+    const r = await perf({
+      peer: 'torch',
+      python: '/nonexistent/bin/python3',
+      configs: [{ name: 'tiny', nEmbd: 8, nHead: 2, seqLen: 3, batch: 2, loops: 1, repeats: 1 }],
+      fullHessian: null,
+    });
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(r.json, 'utf8'));
-    expect(res.peer).toMatchObject({ requested: true, available: false, reason: 'python not found: /nonexistent/bin/python3' });
+    expect(res.peer).toMatchObject({
+      requested: true,
+      available: false,
+      reason: 'python not found: /nonexistent/bin/python3',
+    });
     expect(res.steps[0].ratio).toBeNull();
     expect(res.fullHessian).toBeNull();
     expect(r.out).toContain('PyTorch peer unavailable: python not found: /nonexistent/bin/python3');
@@ -172,7 +239,9 @@ describe('loop-bench perf (smoke, cpu)', () => {
   });
 
   test('bad config values are rejected with their path (exit 2)', async () => {
-    const r = await perf({ configs: [{ name: 'x', nEmbd: 10, nHead: 3, seqLen: 3, batch: 2, loops: 1, repeats: 1 }] });
+    const r = await perf({
+      configs: [{ name: 'x', nEmbd: 10, nHead: 3, seqLen: 3, batch: 2, loops: 1, repeats: 1 }],
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain('nHead must divide nEmbd');
     expect(existsSync(join(r.dir, 'run'))).toBe(false);
@@ -183,22 +252,35 @@ describe('torch peer process', () => {
   test('an interpreter that exits at once is reported with its exit code', async () => {
     const { status, peer } = await TorchPeer.start('/bin/false', defaultPeerScript(), 2, 10_000);
     expect(peer).toBeNull();
-    expect(status).toMatchObject({ available: false, reason: expect.stringMatching(/^\/bin\/false exited with code 1/) });
+    expect(status).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/^\/bin\/false exited with code 1/),
+    });
   });
 
-  const hasTorch = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
-  (hasTorch ? test : test.skip)('with torch installed, the peer times steps of a tiny config (skipped without torch)', async () => {
-    const { status, peer } = await TorchPeer.start('/usr/bin/python3', defaultPeerScript(), 1);
-    expect(status.available).toBe(true);
-    try {
-      const r = await peer!.step({ nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 3, batch: 2, loops: 2, vocabSize: 4 }, 2, 1, 0);
-      expect(r.ms).toHaveLength(2);
-      expect(r.cpuMs).toHaveLength(2);
-      expect(r.ms.every((x) => x > 0)).toBe(true);
-      expect(r.loss).toBeGreaterThan(0); // cross-entropy of 4 classes near ln 4 at init
-      expect(Math.abs(r.loss - Math.log(4))).toBeLessThan(0.2);
-    } finally {
-      peer!.close();
-    }
-  });
+  const hasTorch =
+    existsSync('/usr/bin/python3') &&
+    spawnSync('/usr/bin/python3', ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
+  (hasTorch ? test : test.skip)(
+    'with torch installed, the peer times steps of a tiny config (skipped without torch)',
+    async () => {
+      const { status, peer } = await TorchPeer.start('/usr/bin/python3', defaultPeerScript(), 1);
+      expect(status.available).toBe(true);
+      try {
+        const r = await peer!.step(
+          { nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 3, batch: 2, loops: 2, vocabSize: 4 },
+          2,
+          1,
+          0,
+        );
+        expect(r.ms).toHaveLength(2);
+        expect(r.cpuMs).toHaveLength(2);
+        expect(r.ms.every((x) => x > 0)).toBe(true);
+        expect(r.loss).toBeGreaterThan(0); // cross-entropy of 4 classes near ln 4 at init
+        expect(Math.abs(r.loss - Math.log(4))).toBeLessThan(0.2);
+      } finally {
+        peer!.close();
+      }
+    },
+  );
 });

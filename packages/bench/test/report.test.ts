@@ -4,14 +4,24 @@ import { spread, pct } from '../src/stats';
 import { formatCell, renderTextTable } from '../src/summary-table';
 
 describe('tables and reports', () => {
-  const table = { title: 'T', columns: ['length', 'acc'], rows: [[4, 0.5], [5, null]], note: 'paper: x' };
+  const table = {
+    title: 'T',
+    columns: ['length', 'acc'],
+    rows: [
+      [4, 0.5],
+      [5, null],
+    ],
+    note: 'paper: x',
+  };
 
   test('text table: aligned columns, dash for missing', () => {
     expect(renderTextTable(table)).toBe('T\nlength  acc\n------  ---\n4       0.5\n5       –\npaper: x\n');
   });
 
   test('markdown table', () => {
-    expect(markdownTable(table)).toBe('**T**\n\n| length | acc |\n|---|---|\n| 4 | 0.5 |\n| 5 | – |\n\npaper: x');
+    expect(markdownTable(table)).toBe(
+      '**T**\n\n| length | acc |\n|---|---|\n| 4 | 0.5 |\n| 5 | – |\n\npaper: x',
+    );
   });
 
   test('cell formatting', () => {

@@ -31,7 +31,8 @@ describe('run folder refusal logic', () => {
     const d = tmp();
     const f = join(d, 'file');
     writeFileSync(f, 'x');
-    for (const mode of ['fresh', 'force', 'resume'] as const) expect(() => checkRunDir(f, mode)).toThrow(/not a folder/);
+    for (const mode of ['fresh', 'force', 'resume'] as const)
+      expect(() => checkRunDir(f, mode)).toThrow(/not a folder/);
   });
 
   test('--force removes previous run files only, keeping unrelated files', () => {
@@ -59,7 +60,11 @@ describe('runs through the CLI', () => {
   async function cli(args: string[]) {
     const stdout = sink();
     const stderr = sink();
-    const code = await main(['node', 'loop-bench', ...args], { experiments: [demoExperiment], stdout, stderr });
+    const code = await main(['node', 'loop-bench', ...args], {
+      experiments: [demoExperiment],
+      stdout,
+      stderr,
+    });
     return { code, out: stdout.text(), err: stderr.text() };
   }
 
@@ -67,14 +72,31 @@ describe('runs through the CLI', () => {
     const out = join(tmp(), 'run');
     const first = await cli(['demo', '--profile', 'smoke', '--seeds', '2', '--out', out, '--quiet']);
     expect(first.code).toBe(0);
-    for (const f of ['config.json', 'metrics.jsonl', 'results.json', 'report.md', 'report.html', 'units/seed0.json', 'units/seed1.json']) {
+    for (const f of [
+      'config.json',
+      'metrics.jsonl',
+      'results.json',
+      'report.md',
+      'report.html',
+      'units/seed0.json',
+      'units/seed1.json',
+    ]) {
       expect(existsSync(join(out, f))).toBe(true);
     }
     expect(first.out).toContain('Summary');
     const metrics1 = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
-    const lines = metrics1.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = metrics1
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2 * 3 + 2); // 3 epochs x 2 seeds + 2 histograms
-    expect(lines[0]).toEqual({ type: 'scalar', series: 'train', run: 'm/seed0', step: 0, values: { loss: 1, lr: 0.1 } });
+    expect(lines[0]).toEqual({
+      type: 'scalar',
+      series: 'train',
+      run: 'm/seed0',
+      step: 0,
+      values: { loss: 1, lr: 0.1 },
+    });
     const results1 = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results1.results.computed).toBe(2);
 
@@ -82,14 +104,34 @@ describe('runs through the CLI', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('not empty');
 
-    const resumed = await cli(['demo', '--profile', 'smoke', '--seeds', '2', '--out', out, '--quiet', '--resume']);
+    const resumed = await cli([
+      'demo',
+      '--profile',
+      'smoke',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+      '--quiet',
+      '--resume',
+    ]);
     expect(resumed.code).toBe(0);
     const results2 = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results2.results.computed).toBe(0); // both units reused
     expect(results2.results.finals).toEqual(results1.results.finals);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(metrics1);
 
-    const mismatch = await cli(['demo', '--profile', 'smoke', '--seeds', '3', '--out', out, '--quiet', '--resume']);
+    const mismatch = await cli([
+      'demo',
+      '--profile',
+      'smoke',
+      '--seeds',
+      '3',
+      '--out',
+      out,
+      '--quiet',
+      '--resume',
+    ]);
     expect(mismatch.code).toBe(2);
     expect(mismatch.err).toContain('differs');
 

@@ -138,7 +138,9 @@ describe('EventFileWriter', () => {
 
     const ev = decodeMessage(records[1]!);
     expect(get(ev, 2)).toBe(3n);
-    const value = decodeMessage(decodeMessage(get(ev, 5) as Uint8Array).find((f) => f.field === 1)!.value as Uint8Array);
+    const value = decodeMessage(
+      decodeMessage(get(ev, 5) as Uint8Array).find((f) => f.field === 1)!.value as Uint8Array,
+    );
     expect(new TextDecoder().decode(get(value, 1) as Uint8Array)).toBe('train/loss');
     expect(get(value, 2)).toBeCloseTo(0.25, 7);
     expect(get(decodeMessage(records[2]!), 2)).toBe(7n);

@@ -7,7 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss, type BackendName } from '@loop/models';
-import { eigSym, enableSecondOrderGradients, finiteDifferenceHvp, fullHessian, gradientVector, hvp, parameterCount } from '../src';
+import {
+  eigSym,
+  enableSecondOrderGradients,
+  finiteDifferenceHvp,
+  fullHessian,
+  gradientVector,
+  hvp,
+  parameterCount,
+} from '../src';
 import { createRng, gaussianVector } from '../src/rng';
 
 function arg(name: string, fallback: string): string {
@@ -55,7 +63,13 @@ interface Row {
   eigS?: number;
 }
 
-function measure(model: string, loss: () => tf.Scalar, params: tf.Variable[], repeats: number, full: boolean): Row {
+function measure(
+  model: string,
+  loss: () => tf.Scalar,
+  params: tf.Variable[],
+  repeats: number,
+  full: boolean,
+): Row {
   const n = parameterCount(params);
   const v = gaussianVector(n, createRng(1));
   const gradMs = timeMs(() => gradientVector(loss, params), repeats);
@@ -79,17 +93,23 @@ function measure(model: string, loss: () => tf.Scalar, params: tf.Variable[], re
 }
 
 async function main(): Promise<void> {
-  const backend = (await initBackend(arg('backend', 'wasm') as BackendName, { log: () => undefined })) as string;
+  const backend = (await initBackend(arg('backend', 'wasm') as BackendName, {
+    log: () => undefined,
+  })) as string;
   enableSecondOrderGradients();
   const dims = arg('dims', '8,16').split(',').map(Number);
   const fullMax = Number(arg('full-max', '1000'));
   const rows: Row[] = [];
   // Markov-study data: vocabulary 3, predict token 4 from the first 3 (all 27 prefixes).
   const prefixes: number[][] = [];
-  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) prefixes.push([a, b, c]);
+  for (let a = 0; a < 3; a++)
+    for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) prefixes.push([a, b, c]);
   const rng = createRng(5);
   const tokens = tf.tensor2d(prefixes, [27, 3], 'int32');
-  const targets = tf.tensor1d(prefixes.map(() => Math.floor(rng.next() * 3)), 'int32');
+  const targets = tf.tensor1d(
+    prefixes.map(() => Math.floor(rng.next() * 3)),
+    'int32',
+  );
   {
     // Global warm-up: the first measured model otherwise pays for wasm memory growth and JIT.
     const toy = createToyAttention({ dim: dims[0], vocabSize: 3, loops: 3, seed: 1 });
@@ -103,7 +123,9 @@ async function main(): Promise<void> {
       const toy = createToyAttention({ dim, vocabSize: 3, loops, seed: 1 });
       const loss = (): tf.Scalar => toy.loss(tokens, targets);
       const full = parameterCount(toy.variables) <= fullMax;
-      rows.push(measure(`toy ${loops === 1 ? 'Single' : 'Looped'}-Attn d=${dim}`, loss, toy.variables, 21, full));
+      rows.push(
+        measure(`toy ${loops === 1 ? 'Single' : 'Looped'}-Attn d=${dim}`, loss, toy.variables, 21, full),
+      );
       toy.dispose();
     }
   }
@@ -112,20 +134,42 @@ async function main(): Promise<void> {
     [256, 8, 41],
   ]) {
     const gpt = createLoopedGPT(
-      { vocabSize: 6, nEmbd, nHead: 4, nLayer: 1, inputInjection: true, positional: 'none', readIn: 'onehot' },
+      {
+        vocabSize: 6,
+        nEmbd,
+        nHead: 4,
+        nLayer: 1,
+        inputInjection: true,
+        positional: 'none',
+        readIn: 'onehot',
+      },
       { seed: 1 },
     );
-    const tok = tf.tensor2d(Array.from({ length: batch * seq }, () => Math.floor(rng.next() * 6)), [batch, seq], 'int32');
-    const tgt = tf.tensor2d(Array.from({ length: batch * seq }, () => Math.floor(rng.next() * 6)), [batch, seq], 'int32');
+    const tok = tf.tensor2d(
+      Array.from({ length: batch * seq }, () => Math.floor(rng.next() * 6)),
+      [batch, seq],
+      'int32',
+    );
+    const tgt = tf.tensor2d(
+      Array.from({ length: batch * seq }, () => Math.floor(rng.next() * 6)),
+      [batch, seq],
+      'int32',
+    );
     const mask = tf.ones([batch, seq]) as tf.Tensor2D;
     const steps = new Array<number>(batch).fill(1);
     const loss = (): tf.Scalar => tf.tidy(() => stepLoss(gpt.forward(tok, { loops: 1 }), tgt, mask, steps));
-    rows.push(measure(`GPT-2 block n_embd ${nEmbd}, batch ${batch}, seq ${seq}`, loss, gpt.variables, 5, false));
+    rows.push(
+      measure(`GPT-2 block n_embd ${nEmbd}, batch ${batch}, seq ${seq}`, loss, gpt.variables, 5, false),
+    );
     tf.dispose([tok, tgt, mask]);
     gpt.dispose();
   }
-  console.log(`backend: ${backend}, tfjs ${tf.version.tfjs}, node ${process.version}; process CPU time (median per call)`);
-  console.log('| model | params | gradient CPU ms | HVP CPU ms | HVP/grad | HVP vs FD rel. err | full Hessian CPU s | eigSym CPU s |');
+  console.log(
+    `backend: ${backend}, tfjs ${tf.version.tfjs}, node ${process.version}; process CPU time (median per call)`,
+  );
+  console.log(
+    '| model | params | gradient CPU ms | HVP CPU ms | HVP/grad | HVP vs FD rel. err | full Hessian CPU s | eigSym CPU s |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(

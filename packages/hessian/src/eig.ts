@@ -21,7 +21,8 @@ export interface EigSymOptions {
 /** Eigen-decomposes the symmetric part (A + A^T)/2 of a row-major n x n matrix. */
 export function eigSym(matrix: ArrayLike<number>, n: number, options: EigSymOptions = {}): SymmetricEigen {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
-  if (matrix.length !== n * n) throw new Error(`matrix must have n*n = ${n * n} entries, got ${matrix.length}`);
+  if (matrix.length !== n * n)
+    throw new Error(`matrix must have n*n = ${n * n} entries, got ${matrix.length}`);
   const wantVectors = options.vectors ?? true;
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -47,10 +48,15 @@ export function eigenvector(eig: SymmetricEigen, k: number): Float64Array {
 }
 
 /** Eigen-decomposition of the symmetric tridiagonal matrix with diagonal alpha and off-diagonal beta. */
-export function tridiagonalEig(alpha: ArrayLike<number>, beta: ArrayLike<number>, options: EigSymOptions = {}): SymmetricEigen {
+export function tridiagonalEig(
+  alpha: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  options: EigSymOptions = {},
+): SymmetricEigen {
   const n = alpha.length;
   if (n < 1) throw new Error('tridiagonalEig: alpha must be non-empty');
-  if (beta.length !== n - 1) throw new Error(`tridiagonalEig: beta must have length ${n - 1}, got ${beta.length}`);
+  if (beta.length !== n - 1)
+    throw new Error(`tridiagonalEig: beta must have length ${n - 1}, got ${beta.length}`);
   const wantVectors = options.vectors ?? true;
   const d = Float64Array.from(alpha);
   const e = new Float64Array(n);

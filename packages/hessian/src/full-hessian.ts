@@ -39,7 +39,11 @@ export function matrixFromMatVec(matvec: MatVec, n: number, options: FullHessian
 }
 
 /** Full Hessian of lossFn with respect to the flattened params (row-major n x n Float64Array). */
-export function fullHessian(lossFn: LossFn, params: readonly tf.Variable[], options: FullHessianOptions = {}): Float64Array {
+export function fullHessian(
+  lossFn: LossFn,
+  params: readonly tf.Variable[],
+  options: FullHessianOptions = {},
+): Float64Array {
   const n = parameterCount(params);
   return matrixFromMatVec((v) => hvp(lossFn, params, v), n, options);
 }

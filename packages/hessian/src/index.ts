@@ -1,4 +1,8 @@
-export { enableSecondOrderGradients, isSecondOrderEnabled, SECOND_ORDER_GRADIENTS } from './second-order/enable';
+export {
+  enableSecondOrderGradients,
+  isSecondOrderEnabled,
+  SECOND_ORDER_GRADIENTS,
+} from './second-order/enable';
 export { logSoftmax, softmaxCrossEntropy } from './second-order/ops';
 export { flatten, unflatten, assignFlat, parameterCount } from './hvp/flatten';
 export {
@@ -54,6 +58,11 @@ export {
   type RiverValleyStep,
   type LossAlignment,
 } from './theory';
-export { HessianTracker, quantileSpectrum, type HessianSnapshot, type HessianTrackerOptions } from './tracker';
+export {
+  HessianTracker,
+  quantileSpectrum,
+  type HessianSnapshot,
+  type HessianTrackerOptions,
+} from './tracker';
 export { createRng, gaussianVector, rademacherVector, type Rng } from './rng';
 export { dot, norm, denseMatVec, orthogonalize, type MatVec } from './linalg';

@@ -153,7 +153,8 @@ export function ritzVectors(result: LanczosResult, indices: readonly number[]): 
   const m = result.alpha.length;
   const dim = result.basis[0].length;
   return indices.map((k) => {
-    if (!Number.isInteger(k) || k < 0 || k >= m) throw new Error(`Ritz index must be in [0, ${m - 1}], got ${k}`);
+    if (!Number.isInteger(k) || k < 0 || k >= m)
+      throw new Error(`Ritz index must be in [0, ${m - 1}], got ${k}`);
     const y = new Float64Array(dim);
     for (let j = 0; j < m; j++) axpy(result.tridiagonal.vectors[k * m + j], result.basis![j], y);
     return y;
@@ -173,4 +174,3 @@ export function tridiagonalMatrix(alpha: ArrayLike<number>, beta: ArrayLike<numb
   }
   return T;
 }
-

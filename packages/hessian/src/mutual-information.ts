@@ -98,5 +98,12 @@ export function mutualInformation(
   const entropyA = ent(A);
   const entropyB = ent(B);
   const jointEntropy = ent(J);
-  return { mutualInformation: entropyA + entropyB - jointEntropy, entropyA, entropyB, jointEntropy, kept: m, alpha };
+  return {
+    mutualInformation: entropyA + entropyB - jointEntropy,
+    entropyA,
+    entropyB,
+    jointEntropy,
+    kept: m,
+    alpha,
+  };
 }

@@ -44,7 +44,10 @@ export interface RiverValleySummary {
   mostNegative: number;
 }
 
-export function riverValley(eigenvalues: ArrayLike<number>, options: RiverValleyOptions = {}): RiverValleySummary {
+export function riverValley(
+  eigenvalues: ArrayLike<number>,
+  options: RiverValleyOptions = {},
+): RiverValleySummary {
   const n = eigenvalues.length;
   if (n === 0) throw new Error('eigenvalues must be non-empty');
   let radius = 0;
@@ -62,11 +65,13 @@ export function riverValley(eigenvalues: ArrayLike<number>, options: RiverValley
   const relative = options.relativeEpsilon ?? 1e-2;
   if (!(relative > 0 && relative < 1)) throw new Error(`relativeEpsilon must be in (0, 1), got ${relative}`);
   const epsilon = options.epsilon ?? relative * radius;
-  if (!(epsilon >= 0) || !Number.isFinite(epsilon)) throw new Error(`epsilon must be a finite number >= 0, got ${epsilon}`);
+  if (!(epsilon >= 0) || !Number.isFinite(epsilon))
+    throw new Error(`epsilon must be a finite number >= 0, got ${epsilon}`);
   const delta = options.delta ?? 1;
   if (!(delta >= 0)) throw new Error(`delta must be >= 0, got ${delta}`);
   const valley: number[] = [];
-  for (let i = 0; i < n; i++) if (eigenvalues[i] >= epsilon && eigenvalues[i] > 0) valley.push(eigenvalues[i]);
+  for (let i = 0; i < n; i++)
+    if (eigenvalues[i] >= epsilon && eigenvalues[i] > 0) valley.push(eigenvalues[i]);
   const valleyMin = valley.length ? Math.min(...valley) : NaN;
   const valleyMax = valley.length ? Math.max(...valley) : NaN;
   const conditionNumber = valley.length ? valleyMax / valleyMin : 1;

@@ -48,7 +48,11 @@ export function slqQuadrature(
   const quadrature: QuadratureRule[] = [];
   let matvecs = 0;
   for (let p = 0; p < probes; p++) {
-    const r = lanczos(matvec, dim, { steps, seed: seed * 7919 + p + 1, reorthogonalize: options.reorthogonalize });
+    const r = lanczos(matvec, dim, {
+      steps,
+      seed: seed * 7919 + p + 1,
+      reorthogonalize: options.reorthogonalize,
+    });
     quadrature.push({ nodes: r.ritzValues, weights: r.ritzWeights });
     matvecs += r.matvecs;
   }
@@ -111,7 +115,11 @@ export function smoothDensity(
 }
 
 /** SLQ spectral density: raw nodes/weights per probe plus the smoothed density on a grid. */
-export function spectralDensity(matvec: MatVec, dim: number, options: SpectralDensityOptions = {}): SpectralDensity {
+export function spectralDensity(
+  matvec: MatVec,
+  dim: number,
+  options: SpectralDensityOptions = {},
+): SpectralDensity {
   const { quadrature, matvecs } = slqQuadrature(matvec, dim, options);
   return { quadrature, ...smoothDensity(quadrature, options), matvecs };
 }
@@ -122,12 +130,16 @@ export function exactDensity(
   options: { sigma?: number; grid?: SpectralDensityOptions['grid']; variance?: number } = {},
 ): { grid: Float64Array; density: Float64Array; variance: number } {
   const n = eigenvalues.length;
-  return smoothDensity([{ nodes: Float64Array.from(eigenvalues), weights: new Float64Array(n).fill(1 / n) }], options);
+  return smoothDensity(
+    [{ nodes: Float64Array.from(eigenvalues), weights: new Float64Array(n).fill(1 / n) }],
+    options,
+  );
 }
 
 /** L1 distance between two densities on the same uniform grid. */
 export function densityL1(grid: ArrayLike<number>, p: ArrayLike<number>, q: ArrayLike<number>): number {
-  if (p.length !== grid.length || q.length !== grid.length) throw new Error('densities must match the grid length');
+  if (p.length !== grid.length || q.length !== grid.length)
+    throw new Error('densities must match the grid length');
   const spacing = (grid[grid.length - 1] - grid[0]) / (grid.length - 1);
   let s = 0;
   for (let i = 0; i < p.length; i++) s += Math.abs(p[i] - q[i]);
@@ -135,7 +147,11 @@ export function densityL1(grid: ArrayLike<number>, p: ArrayLike<number>, q: Arra
 }
 
 /** Estimate of tr f(H) from quadrature rules: dim * mean_probes sum_k w_k f(theta_k). */
-export function quadratureTrace(quadrature: readonly QuadratureRule[], dim: number, f: (x: number) => number): number {
+export function quadratureTrace(
+  quadrature: readonly QuadratureRule[],
+  dim: number,
+  f: (x: number) => number,
+): number {
   let s = 0;
   for (const q of quadrature) for (let k = 0; k < q.nodes.length; k++) s += q.weights[k] * f(q.nodes[k]);
   return (dim * s) / quadrature.length;

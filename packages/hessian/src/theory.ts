@@ -85,19 +85,23 @@ export function simulateRiverValley(config: RiverValleySimulationConfig): RiverV
   });
   const C = config.coupling;
   if (C.length !== dv || C.some((row) => row.length !== dr)) {
-    throw new Error(`coupling must be ${dv} x ${dr} (valley x river), got ${C.length} x ${C[0]?.length ?? 0}`);
+    throw new Error(
+      `coupling must be ${dv} x ${dr} (valley x river), got ${C.length} x ${C[0]?.length ?? 0}`,
+    );
   }
   const lr = config.lr;
   if (!(lr > 0)) throw new Error(`lr must be > 0, got ${lr}`);
   const steps = config.steps;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`steps must be a positive integer, got ${steps}`);
   const g = Float64Array.from(config.riverGradient);
   const gNorm = norm(g);
   const Cg = new Float64Array(dv);
   for (let i = 0; i < dv; i++) for (let j = 0; j < dr; j++) Cg[i] += C[i][j] * g[j];
   let v: Float64Array;
   if (config.valleyInit) {
-    if (config.valleyInit.length !== dv) throw new Error(`valleyInit must have length ${dv}, got ${config.valleyInit.length}`);
+    if (config.valleyInit.length !== dv)
+      throw new Error(`valleyInit must have length ${dv}, got ${config.valleyInit.length}`);
     v = Float64Array.from(config.valleyInit);
   } else {
     const n = norm(Cg);
@@ -119,7 +123,13 @@ export function simulateRiverValley(config: RiverValleySimulationConfig): RiverV
   const record = (t: number): RiverValleyStep => {
     let progress = 0;
     for (let j = 0; j < dr; j++) progress += g[j] * (r[j] - r0[j]);
-    return { step: t, loss: loss(v, r), riverProgress: gNorm > 0 ? progress / gNorm : 0, cumulativeForce: norm(force), valleyNorm: norm(v) };
+    return {
+      step: t,
+      loss: loss(v, r),
+      riverProgress: gNorm > 0 ? progress / gNorm : 0,
+      cumulativeForce: norm(force),
+      valleyNorm: norm(v),
+    };
   };
   const trajectory: RiverValleyStep[] = [record(0)];
   for (let t = 1; t <= steps; t++) {
@@ -165,7 +175,8 @@ export function simulateRiverValley(config: RiverValleySimulationConfig): RiverV
 
 /** Cosine similarity of two gradient vectors (0 when either is zero). */
 export function gradientAlignment(gradA: ArrayLike<number>, gradB: ArrayLike<number>): number {
-  if (gradA.length !== gradB.length) throw new Error(`gradients must have equal length, got ${gradA.length} and ${gradB.length}`);
+  if (gradA.length !== gradB.length)
+    throw new Error(`gradients must have equal length, got ${gradA.length} and ${gradB.length}`);
   const na = norm(gradA);
   const nb = norm(gradB);
   return na > 0 && nb > 0 ? dot(gradA, gradB) / (na * nb) : 0;
@@ -182,7 +193,11 @@ export interface LossAlignment {
  * Gradient alignment of two losses at the same parameters (Theorem 3: Single-Attn vs Looped-Attn,
  * e.g. the same model's loss with loops = 1 and loops = 3).
  */
-export function lossGradientAlignment(lossA: LossFn, lossB: LossFn, params: readonly tf.Variable[]): LossAlignment {
+export function lossGradientAlignment(
+  lossA: LossFn,
+  lossB: LossFn,
+  params: readonly tf.Variable[],
+): LossAlignment {
   const a = gradientVector(lossA, params);
   const b = gradientVector(lossB, params);
   return { cosine: gradientAlignment(a, b), dot: dot(a, b), normA: norm(a), normB: norm(b) };

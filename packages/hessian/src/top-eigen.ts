@@ -93,7 +93,11 @@ export interface LanczosEigenPairs extends EigenPairs {
 }
 
 /** k extreme eigenpairs from Lanczos with full reorthogonalisation. */
-export function lanczosEigenvalues(matvec: MatVec, dim: number, options: LanczosEigenOptions = {}): LanczosEigenPairs {
+export function lanczosEigenvalues(
+  matvec: MatVec,
+  dim: number,
+  options: LanczosEigenOptions = {},
+): LanczosEigenPairs {
   checkInt('dim', dim, 1);
   const k = checkInt('k', options.k ?? 1, 1, dim);
   const which = options.which ?? 'largest';
@@ -102,7 +106,12 @@ export function lanczosEigenvalues(matvec: MatVec, dim: number, options: Lanczos
   }
   const steps = checkInt('steps', options.steps ?? Math.min(dim, Math.max(2 * k + 20, 40)), k, dim);
   const wantVectors = options.vectors ?? true;
-  const r = lanczos(matvec, dim, { steps, seed: options.seed ?? 0, startDistribution: 'gaussian', keepBasis: wantVectors });
+  const r = lanczos(matvec, dim, {
+    steps,
+    seed: options.seed ?? 0,
+    startDistribution: 'gaussian',
+    keepBasis: wantVectors,
+  });
   const m = r.ritzValues.length;
   const order = Array.from({ length: m }, (_, i) => i);
   if (which === 'largest') order.reverse();
@@ -118,6 +127,10 @@ export function lanczosEigenvalues(matvec: MatVec, dim: number, options: Lanczos
 }
 
 /** The k smallest (most negative first) eigenvalues by Lanczos. */
-export function smallestEigenvalues(matvec: MatVec, dim: number, options: Omit<LanczosEigenOptions, 'which'> = {}): LanczosEigenPairs {
+export function smallestEigenvalues(
+  matvec: MatVec,
+  dim: number,
+  options: Omit<LanczosEigenOptions, 'which'> = {},
+): LanczosEigenPairs {
   return lanczosEigenvalues(matvec, dim, { ...options, which: 'smallest' });
 }

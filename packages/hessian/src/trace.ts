@@ -10,7 +10,11 @@ export interface TraceEstimate {
 }
 
 /** Hutchinson: mean of z^T H z over Rademacher z (exact on diagonal matrices). */
-export function hutchinsonTrace(matvec: MatVec, dim: number, options: { probes?: number; seed?: number } = {}): TraceEstimate {
+export function hutchinsonTrace(
+  matvec: MatVec,
+  dim: number,
+  options: { probes?: number; seed?: number } = {},
+): TraceEstimate {
   checkInt('dim', dim, 1);
   const probes = checkInt('probes', options.probes ?? 100, 1);
   const rng = createRng(options.seed ?? 0);
@@ -35,7 +39,11 @@ function meanAndStdErr(samples: number[]): { mean: number; stdErr: number } {
  * Hutch++ with a total budget of `matvecs` products (multiple of 3): exact trace on the range of
  * H S (S: matvecs/3 Rademacher columns), Hutchinson on the deflated remainder.
  */
-export function hutchPlusPlusTrace(matvec: MatVec, dim: number, options: { matvecs?: number; seed?: number } = {}): TraceEstimate {
+export function hutchPlusPlusTrace(
+  matvec: MatVec,
+  dim: number,
+  options: { matvecs?: number; seed?: number } = {},
+): TraceEstimate {
   checkInt('dim', dim, 1);
   const budget = checkInt('matvecs', options.matvecs ?? 99, 3);
   const third = Math.floor(budget / 3);
@@ -74,4 +82,3 @@ export function matrixTrace(matrix: ArrayLike<number>, n: number): number {
   for (let i = 0; i < n; i++) s += matrix[i * n + i];
   return s;
 }
-

@@ -68,7 +68,8 @@ export class HessianTracker {
 
   constructor(options: HessianTrackerOptions) {
     const every = options.every ?? 1;
-    if (!Number.isInteger(every) || every < 1) throw new Error(`every must be a positive integer, got ${every}`);
+    if (!Number.isInteger(every) || every < 1)
+      throw new Error(`every must be a positive integer, got ${every}`);
     const maxHvps = options.maxHvps ?? Infinity;
     if (!(maxHvps >= 1)) throw new Error(`maxHvps must be >= 1, got ${maxHvps}`);
     if (options.method && !['auto', 'full', 'slq'].includes(options.method)) {
@@ -77,7 +78,9 @@ export class HessianTracker {
     this.options = options;
     this.dim = parameterCount(options.params);
     if (options.method === 'full' && this.dim > maxHvps) {
-      throw new Error(`method 'full' needs ${this.dim} HVPs but maxHvps is ${maxHvps}; raise maxHvps or use 'slq'`);
+      throw new Error(
+        `method 'full' needs ${this.dim} HVPs but maxHvps is ${maxHvps}; raise maxHvps or use 'slq'`,
+      );
     }
   }
 
@@ -106,7 +109,10 @@ export class HessianTracker {
     return snap;
   }
 
-  private fullSnapshot(epoch: number, matvec: (v: Float64Array) => Float64Array): Omit<HessianSnapshot, 'hvps' | 'seconds'> {
+  private fullSnapshot(
+    epoch: number,
+    matvec: (v: Float64Array) => Float64Array,
+  ): Omit<HessianSnapshot, 'hvps' | 'seconds'> {
     const n = this.dim;
     const H = matrixFromMatVec(matvec, n);
     const miOptions = this.options.mutualInformation;
@@ -123,7 +129,8 @@ export class HessianTracker {
           if (s !== 0) for (let j = 0; j < n; j++) abs[i * n + j] += s * vectors[k * n + j];
         }
       }
-      if (this.previousAbs) mi = mutualInformation(this.previousAbs, abs, n, { ...miOptions, absolute: false });
+      if (this.previousAbs)
+        mi = mutualInformation(this.previousAbs, abs, n, { ...miOptions, absolute: false });
       this.previousAbs = abs;
     }
     let trace = 0;
@@ -143,16 +150,25 @@ export class HessianTracker {
     };
   }
 
-  private slqSnapshot(epoch: number, matvec: (v: Float64Array) => Float64Array): Omit<HessianSnapshot, 'hvps' | 'seconds'> {
+  private slqSnapshot(
+    epoch: number,
+    matvec: (v: Float64Array) => Float64Array,
+  ): Omit<HessianSnapshot, 'hvps' | 'seconds'> {
     const n = this.dim;
     const maxHvps = this.options.maxHvps ?? Infinity;
     const steps = Math.max(1, Math.min(this.options.slq?.steps ?? 30, n, maxHvps));
     const probes = Math.max(1, Math.min(this.options.slq?.probes ?? 5, Math.floor(maxHvps / steps)));
-    const { quadrature } = slqQuadrature(matvec, n, { steps, probes, seed: (this.options.seed ?? 0) + epoch });
+    const { quadrature } = slqQuadrature(matvec, n, {
+      steps,
+      probes,
+      seed: (this.options.seed ?? 0) + epoch,
+    });
     const perProbeTrace = quadrature.map((q) => n * q.nodes.reduce((s, x, k) => s + x * q.weights[k], 0));
     const trace = perProbeTrace.reduce((a, b) => a + b, 0) / probes;
     const sd =
-      probes > 1 ? Math.sqrt(perProbeTrace.reduce((a, b) => a + (b - trace) ** 2, 0) / (probes - 1) / probes) : NaN;
+      probes > 1
+        ? Math.sqrt(perProbeTrace.reduce((a, b) => a + (b - trace) ** 2, 0) / (probes - 1) / probes)
+        : NaN;
     const top = Array.from(quadrature[0].nodes).reverse();
     return {
       epoch,
@@ -166,7 +182,14 @@ export class HessianTracker {
       riverValley: riverValley(quantileSpectrum(quadrature, n), this.options.riverValley),
       ...(this.options.includeSpectrum === false
         ? {}
-        : { spectrum: { quadrature: quadrature.map((q) => ({ nodes: Array.from(q.nodes), weights: Array.from(q.weights) })) } }),
+        : {
+            spectrum: {
+              quadrature: quadrature.map((q) => ({
+                nodes: Array.from(q.nodes),
+                weights: Array.from(q.weights),
+              })),
+            },
+          }),
     };
   }
 }
@@ -177,7 +200,9 @@ export class HessianTracker {
  */
 export function quantileSpectrum(quadrature: readonly QuadratureRule[], dim: number): Float64Array {
   const atoms: { x: number; w: number }[] = [];
-  for (const q of quadrature) for (let k = 0; k < q.nodes.length; k++) atoms.push({ x: q.nodes[k], w: q.weights[k] / quadrature.length });
+  for (const q of quadrature)
+    for (let k = 0; k < q.nodes.length; k++)
+      atoms.push({ x: q.nodes[k], w: q.weights[k] / quadrature.length });
   atoms.sort((a, b) => a.x - b.x);
   const total = atoms.reduce((s, a) => s + a.w, 0);
   const out = new Float64Array(dim);

@@ -44,7 +44,8 @@ test('mean-MSE linear regression: H = (2/N) X^T X', () => {
   const Xf = Float32Array.from(Xd);
   const expected = new Float64Array(d * d);
   for (let i = 0; i < d; i++)
-    for (let j = 0; j < d; j++) for (let k = 0; k < N; k++) expected[i * d + j] += (2 / N) * Xf[k * d + i] * Xf[k * d + j];
+    for (let j = 0; j < d; j++)
+      for (let k = 0; k < N; k++) expected[i * d + j] += (2 / N) * Xf[k * d + i] * Xf[k * d + j];
   expect(maxAbsDiff(H, expected)).toBeLessThan(1e-5 * maxAbs(expected));
   tf.dispose([X, y, w]);
 });
@@ -54,7 +55,10 @@ test('logistic regression (mean BCE with logits, via sigmoid/log): H = (1/N) X^T
   const d = 4;
   const Xf = Float32Array.from(gaussianVector(N * d, createRng(6)));
   const X = tf.tensor2d(Xf, [N, d]);
-  const labels = tf.tensor2d(Float32Array.from({ length: N }, (_, i) => i % 2), [N, 1]);
+  const labels = tf.tensor2d(
+    Float32Array.from({ length: N }, (_, i) => i % 2),
+    [N, 1],
+  );
   const w = tf.variable(tf.mul<tf.Tensor>(tf.randomNormal([d, 1], 0, 1, 'float32', 7), 0.7));
   const loss = (): tf.Scalar =>
     tf.tidy(() => {
@@ -69,7 +73,8 @@ test('logistic regression (mean BCE with logits, via sigmoid/log): H = (1/N) X^T
     let z = 0;
     for (let i = 0; i < d; i++) z += Xf[k * d + i] * wv[i];
     const s = 1 / (1 + Math.exp(-z));
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expected[i * d + j] += (s * (1 - s) * Xf[k * d + i] * Xf[k * d + j]) / N;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) expected[i * d + j] += (s * (1 - s) * Xf[k * d + i] * Xf[k * d + j]) / N;
   }
   expect(maxAbsDiff(H, expected)).toBeLessThan(1e-4 * maxAbs(expected));
   tf.dispose([X, labels, w]);
@@ -81,7 +86,13 @@ test('softmax regression: H = (1/N) sum_k (diag p_k - p_k p_k^T) kron x_k x_k^T,
   const C = 4;
   const Xf = Float32Array.from(gaussianVector(N * d, createRng(8)));
   const X = tf.tensor2d(Xf, [N, d]);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: N }, (_, i) => i % C), 'int32'), C);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: N }, (_, i) => i % C),
+      'int32',
+    ),
+    C,
+  );
   // W is C x d (row c = class c's weights), flattened row-major: index c * d + i.
   const W = tf.variable(tf.mul<tf.Tensor>(tf.randomNormal([C, d], 0, 1, 'float32', 9), 0.5));
   const loss = (): tf.Scalar =>
@@ -108,7 +119,8 @@ test('softmax regression: H = (1/N) sum_k (diag p_k - p_k p_k^T) kron x_k x_k^T,
       for (let c2 = 0; c2 < C; c2++) {
         const a = (c === c2 ? p[c] : 0) - p[c] * p[c2];
         for (let i = 0; i < d; i++)
-          for (let j = 0; j < d; j++) expected[(c * d + i) * n + c2 * d + j] += (a * Xf[k * d + i] * Xf[k * d + j]) / N;
+          for (let j = 0; j < d; j++)
+            expected[(c * d + i) * n + c2 * d + j] += (a * Xf[k * d + i] * Xf[k * d + j]) / N;
       }
   }
   expect(maxAbsDiff(H, expected)).toBeLessThan(1e-4 * maxAbs(expected));

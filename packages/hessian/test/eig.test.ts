@@ -7,7 +7,12 @@ test('eigSym recovers a chosen spectrum (negative, repeated, zero, clustered) an
   const { A, Q } = symmetricWithSpectrum(lambdas, 1);
   const n = lambdas.length;
   const { values, vectors } = eigSym(A, n);
-  expect(maxAbsDiff(values, [...lambdas].sort((a, b) => a - b))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(
+      values,
+      [...lambdas].sort((a, b) => a - b),
+    ),
+  ).toBeLessThan(1e-12);
   // Non-degenerate eigenvalues: eigenvector equals +-q_k; all: A x = lambda x and orthonormal.
   for (let k = 0; k < n; k++) {
     const x = vectors.subarray(k * n, (k + 1) * n);
@@ -42,7 +47,9 @@ test('eigSym matches the closed form of a 2x2 matrix and ml-matrix on a random 6
 
 test('tridiagonalEig: eigenvalues of the (1, -2, 1) Toeplitz matrix are -2 + 2 cos(k pi/(n+1))', () => {
   const n = 50;
-  const exact = Array.from({ length: n }, (_, k) => -2 + 2 * Math.cos(((k + 1) * Math.PI) / (n + 1))).sort((x, y) => x - y);
+  const exact = Array.from({ length: n }, (_, k) => -2 + 2 * Math.cos(((k + 1) * Math.PI) / (n + 1))).sort(
+    (x, y) => x - y,
+  );
   const r = tridiagonalEig(new Float64Array(n).fill(-2), new Float64Array(n - 1).fill(1));
   expect(maxAbsDiff(r.values, exact)).toBeLessThan(1e-12);
 });

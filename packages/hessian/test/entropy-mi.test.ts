@@ -55,7 +55,10 @@ describe('mutualInformation', () => {
       const b = randomSymmetric(n, 200 + t);
       // Correlated pair too: B = A + small noise.
       const c = a.map((x, i) => x + 0.3 * b[i]);
-      for (const [x, y] of [[a, b], [a, c]]) {
+      for (const [x, y] of [
+        [a, b],
+        [a, c],
+      ]) {
         for (const alpha of [1, 2]) {
           const r = mutualInformation(x, y, n, { alpha });
           expect(r.kept).toBe(n);
@@ -86,7 +89,10 @@ describe('mutualInformation', () => {
     const b = randomSymmetric(n, 8);
     const self = mutualInformation(a, a, n);
     expect(self.mutualInformation).toBeLessThan(self.entropyA);
-    expect(mutualInformation(a, b, n).mutualInformation).toBeCloseTo(mutualInformation(b, a, n).mutualInformation, 10);
+    expect(mutualInformation(a, b, n).mutualInformation).toBeCloseTo(
+      mutualInformation(b, a, n).mutualInformation,
+      10,
+    );
   });
 
   test('coordinates with a zero diagonal are dropped; |H| is the matrix absolute value', () => {

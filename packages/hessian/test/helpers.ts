@@ -23,7 +23,10 @@ export function randomOrthogonal(n: number, rng: Rng): Float64Array[] {
 }
 
 /** A = sum_k lambda_k q_k q_k^T (row-major), with q_k = rows of a random orthogonal matrix. */
-export function symmetricWithSpectrum(lambdas: readonly number[], seed: number): { A: Float64Array; Q: Float64Array[] } {
+export function symmetricWithSpectrum(
+  lambdas: readonly number[],
+  seed: number,
+): { A: Float64Array; Q: Float64Array[] } {
   const n = lambdas.length;
   const Q = randomOrthogonal(n, createRng(seed));
   const A = new Float64Array(n * n);
@@ -59,7 +62,10 @@ const init = (shape: number[], seed: number, scale: number): tf.Variable =>
 /** GELU, tanh approximation (GPT-2's). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() =>
-    tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+    tf.mul(
+      tf.mul(0.5, x),
+      tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))),
+    ),
   );
 }
 
@@ -119,8 +125,25 @@ export function gptBlock(seed = 21): TestModel {
   const V = 5;
   const d = 6;
   const T = 4;
-  const tokens = tf.tensor2d([[0, 1, 2, 3], [4, 3, 2, 1]], [2, T], 'int32');
-  const targets = tf.oneHot(tf.tensor2d([[1, 2, 3, 4], [3, 2, 1, 0]], [2, T], 'int32'), V);
+  const tokens = tf.tensor2d(
+    [
+      [0, 1, 2, 3],
+      [4, 3, 2, 1],
+    ],
+    [2, T],
+    'int32',
+  );
+  const targets = tf.oneHot(
+    tf.tensor2d(
+      [
+        [1, 2, 3, 4],
+        [3, 2, 1, 0],
+      ],
+      [2, T],
+      'int32',
+    ),
+    V,
+  );
   const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
   const mask = tf.mul(tf.sub(1, causal), -1e9);
   const params = [
@@ -152,5 +175,10 @@ export function gptBlock(seed = 21): TestModel {
       const logp = tf.sub(logits, tf.logSumExp(logits, -1, true));
       return tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(targets, logp), -1)));
     });
-  return { name: 'GPT block', params, loss, dispose: () => tf.dispose([tokens, targets, causal, mask, ...params]) };
+  return {
+    name: 'GPT block',
+    params,
+    loss,
+    dispose: () => tf.dispose([tokens, targets, causal, mask, ...params]),
+  };
 }

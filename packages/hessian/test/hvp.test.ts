@@ -44,41 +44,49 @@ test('first-order gradients are unchanged by the fix', () => {
   });
 });
 
-describe.each(makers.map((make) => [make().name, make] as const))('HVP vs central finite differences: %s', (_name, make) => {
-  let model: TestModel;
-  beforeAll(() => {
-    model = make();
-  });
-  afterAll(() => model.dispose());
+describe.each(makers.map((make) => [make().name, make] as const))(
+  'HVP vs central finite differences: %s',
+  (_name, make) => {
+    let model: TestModel;
+    beforeAll(() => {
+      model = make();
+    });
+    afterAll(() => model.dispose());
 
-  test('relative error < 1e-3 for 3 random directions', () => {
-    const n = model.params.reduce((s, p) => s + p.size, 0);
-    const rng = createRng(7);
-    for (let t = 0; t < 3; t++) {
-      const v = gaussianVector(n, rng);
-      const exact = hvp(model.loss, model.params, v);
-      const fd = finiteDifferenceHvp(model.loss, model.params, v);
-      expect(relErr(exact, fd)).toBeLessThan(1e-3);
-    }
-  });
+    test('relative error < 1e-3 for 3 random directions', () => {
+      const n = model.params.reduce((s, p) => s + p.size, 0);
+      const rng = createRng(7);
+      for (let t = 0; t < 3; t++) {
+        const v = gaussianVector(n, rng);
+        const exact = hvp(model.loss, model.params, v);
+        const fd = finiteDifferenceHvp(model.loss, model.params, v);
+        expect(relErr(exact, fd)).toBeLessThan(1e-3);
+      }
+    });
 
-  test('HVPs leak no tensors and leave the parameters untouched', () => {
-    const before = flatten(model.params);
-    const n = before.length;
-    const matvec = modelHvp(model.loss, model.params);
-    matvec(gaussianVector(n, createRng(1)));
-    finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
-    const count = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) matvec(gaussianVector(n, createRng(10 + i)));
-    finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
-    expect(tf.memory().numTensors).toBe(count);
-    expect(matvec.calls).toBe(4);
-    expect(Array.from(flatten(model.params))).toEqual(Array.from(before));
-  });
-});
+    test('HVPs leak no tensors and leave the parameters untouched', () => {
+      const before = flatten(model.params);
+      const n = before.length;
+      const matvec = modelHvp(model.loss, model.params);
+      matvec(gaussianVector(n, createRng(1)));
+      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
+      const count = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) matvec(gaussianVector(n, createRng(10 + i)));
+      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
+      expect(tf.memory().numTensors).toBe(count);
+      expect(matvec.calls).toBe(4);
+      expect(Array.from(flatten(model.params))).toEqual(Array.from(before));
+    });
+  },
+);
 
 test('flatten/unflatten/assignFlat round-trip in parameter order', () => {
-  const a = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+  const a = tf.variable(
+    tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]),
+  );
   const b = tf.variable(tf.tensor1d([5, 6, 7]));
   expect(Array.from(flatten([a, b]))).toEqual([1, 2, 3, 4, 5, 6, 7]);
   const parts = unflatten([7, 6, 5, 4, 3, 2, 1], [a, b]);

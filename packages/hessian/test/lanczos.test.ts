@@ -1,4 +1,11 @@
-import { denseMatVec, lanczos, lanczosEigenvalues, ritzVectors, smallestEigenvalues, topEigenvalues } from '../src';
+import {
+  denseMatVec,
+  lanczos,
+  lanczosEigenvalues,
+  ritzVectors,
+  smallestEigenvalues,
+  topEigenvalues,
+} from '../src';
 import { createRng, gaussianVector } from '../src/rng';
 import { maxAbsDiff, symmetricWithSpectrum } from './helpers';
 
@@ -9,7 +16,12 @@ test('Lanczos with m = n and full reorthogonalisation recovers every eigenvalue,
   const { A } = symmetricWithSpectrum(chosen, 2);
   const r = lanczos(denseMatVec(A, n), n, { steps: n, seed: 3 });
   expect(r.matvecs).toBe(n);
-  expect(maxAbsDiff(r.ritzValues, [...chosen].sort((a, b) => a - b))).toBeLessThan(1e-9);
+  expect(
+    maxAbsDiff(
+      r.ritzValues,
+      [...chosen].sort((a, b) => a - b),
+    ),
+  ).toBeLessThan(1e-9);
 });
 
 test('without reorthogonalisation, ghost copies of the extreme eigenvalue appear', () => {

@@ -1,7 +1,14 @@
 /** HVPs on the @loop/models models (as trained by the project) vs central finite differences. */
 import * as tf from '@tensorflow/tfjs';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss, type GPTConfig } from '@loop/models';
-import { enableSecondOrderGradients, finiteDifferenceHvp, fullHessian, hvp, lossGradientAlignment, parameterCount } from '../src';
+import {
+  enableSecondOrderGradients,
+  finiteDifferenceHvp,
+  fullHessian,
+  hvp,
+  lossGradientAlignment,
+  parameterCount,
+} from '../src';
 import { createRng, gaussianVector } from '../src/rng';
 import { relErr } from './helpers';
 
@@ -17,7 +24,10 @@ function checkAgainstFd(loss: () => tf.Scalar, params: tf.Variable[], seed: numb
 
 describe.each([
   ['one-hot read-in, no positions', { readIn: 'onehot', positional: 'none' }],
-  ['embedding read-in (gather), learned positions', { readIn: 'embedding', positional: 'learned', maxSeqLen: 5 }],
+  [
+    'embedding read-in (gather), learned positions',
+    { readIn: 'embedding', positional: 'learned', maxSeqLen: 5 },
+  ],
 ] as const)('looped GPT block (%s)', (_name, variant) => {
   const config: GPTConfig = { vocabSize: 6, nEmbd: 8, nHead: 2, nLayer: 1, inputInjection: true, ...variant };
   test('HVP through 3 loops with per-sample steps matches finite differences (rel err < 1e-3)', () => {
@@ -26,9 +36,32 @@ describe.each([
     model.variables.forEach((v, i) => {
       if (v.shape.length === 2) v.assign(tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', 100 + i), 0.3));
     });
-    const tokens = tf.tensor2d([[0, 1, 2, 3, 4], [5, 4, 3, 2, 1], [1, 1, 2, 2, 3]], [3, 5], 'int32');
-    const target = tf.tensor2d([[1, 2, 3, 4, 5], [4, 3, 2, 1, 0], [1, 2, 2, 3, 3]], [3, 5], 'int32');
-    const mask = tf.tensor2d([[0, 0, 1, 1, 1], [0, 1, 1, 1, 1], [1, 1, 1, 1, 0]], [3, 5]);
+    const tokens = tf.tensor2d(
+      [
+        [0, 1, 2, 3, 4],
+        [5, 4, 3, 2, 1],
+        [1, 1, 2, 2, 3],
+      ],
+      [3, 5],
+      'int32',
+    );
+    const target = tf.tensor2d(
+      [
+        [1, 2, 3, 4, 5],
+        [4, 3, 2, 1, 0],
+        [1, 2, 2, 3, 3],
+      ],
+      [3, 5],
+      'int32',
+    );
+    const mask = tf.tensor2d(
+      [
+        [0, 0, 1, 1, 1],
+        [0, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0],
+      ],
+      [3, 5],
+    );
     const loss = (): tf.Scalar =>
       tf.tidy(() => stepLoss(model.forward(tokens, { loops: 3 }), target, mask, [3, 1, 2]));
     expect(checkAgainstFd(loss, model.variables, 1)).toBeLessThan(1e-3);
@@ -40,12 +73,16 @@ describe.each([
 
 describe('toy attention models of Section 3 (Markov study: vocabulary 3, 3-token prefixes)', () => {
   const prefixes: number[][] = [];
-  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) prefixes.push([a, b, c]);
+  for (let a = 0; a < 3; a++)
+    for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) prefixes.push([a, b, c]);
   let tokens: tf.Tensor2D;
   let targets: tf.Tensor1D;
   beforeAll(() => {
     tokens = tf.tensor2d(prefixes, [27, 3], 'int32');
-    targets = tf.tensor1d(prefixes.map((p) => (p[0] + 2 * p[2]) % 3), 'int32');
+    targets = tf.tensor1d(
+      prefixes.map((p) => (p[0] + 2 * p[2]) % 3),
+      'int32',
+    );
   });
   afterAll(() => tf.dispose([tokens, targets]));
 
@@ -85,7 +122,11 @@ describe('toy attention models of Section 3 (Markov study: vocabulary 3, 3-token
     const looped = createToyAttention({ dim: 8, vocabSize: 3, loops: 3, seed: 1 });
     const single = createToyAttention({ dim: 8, vocabSize: 3, loops: 1, seed: 1 });
     const shared = looped.variables.slice(0, 4); // W_Q, W_K, W_V, W_O
-    const r = lossGradientAlignment(() => single.loss(tokens, targets, shared), () => looped.loss(tokens, targets), shared);
+    const r = lossGradientAlignment(
+      () => single.loss(tokens, targets, shared),
+      () => looped.loss(tokens, targets),
+      shared,
+    );
     expect(r.cosine).toBeCloseTo(r.dot / (r.normA * r.normB), 10);
     expect(r.normA).toBeGreaterThan(0);
     expect(r.normB).toBeGreaterThan(0);

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { eigSym, enableSecondOrderGradients, fullHessian, gradientAlignment, lossGradientAlignment, riverValley, simulateRiverValley } from '../src';
+import {
+  eigSym,
+  enableSecondOrderGradients,
+  fullHessian,
+  gradientAlignment,
+  lossGradientAlignment,
+  riverValley,
+  simulateRiverValley,
+} from '../src';
 import { createRng, gaussianVector } from '../src/rng';
 import { symmetricWithSpectrum } from './helpers';
 
@@ -17,7 +25,9 @@ function hessianOfRotatedBlockQuadratic(riverDim: number, valley: number[], seed
   const g = tf.randomNormal([n, 1], 0, 1, 'float32', seed);
   const theta = tf.variable(tf.randomNormal([n, 1], 0, 1, 'float32', seed + 1));
   const loss = (): tf.Scalar =>
-    tf.tidy(() => tf.sub<tf.Scalar>(tf.mul(0.5, tf.sum(tf.mul(theta, tf.matMul(At, theta)))), tf.sum(tf.mul(g, theta))));
+    tf.tidy(() =>
+      tf.sub<tf.Scalar>(tf.mul(0.5, tf.sum(tf.mul(theta, tf.matMul(At, theta)))), tf.sum(tf.mul(g, theta))),
+    );
   const H = fullHessian(loss, [theta]);
   tf.dispose([At, g, theta]);
   return H;
@@ -32,7 +42,10 @@ test('U-shaped valley: river dimension and condition number recovered from the m
   expect(s.conditionNumber).toBeCloseTo(1.5, 4);
   expect(s.shape).toBe('U');
   expect(s.epsilon).toBeCloseTo(0.03, 5); // default relativeEpsilon 1e-2 * max|lambda|
-  expect(s.forceCapacity).toBeCloseTo(valley.reduce((a, l) => a + 1 / l, 0), 4);
+  expect(s.forceCapacity).toBeCloseTo(
+    valley.reduce((a, l) => a + 1 / l, 0),
+    4,
+  );
 });
 
 test('V-shaped valley: large condition number, low-curvature valley directions counted', () => {
@@ -67,7 +80,10 @@ describe('simulateRiverValley (Appendix F)', () => {
     simulateRiverValley({ valleyEigenvalues, coupling, riverGradient, lr: 0.1, steps: 300 });
 
   test('the dominant cumulative force stays below ||C|| ||v0|| sum 1/lambda (Theorem 1)', () => {
-    for (const spectrum of [[1, 1.2, 1.4, 1.6, 1.8, 2], [0.02, 0.05, 0.1, 1, 3, 8]]) {
+    for (const spectrum of [
+      [1, 1.2, 1.4, 1.6, 1.8, 2],
+      [0.02, 0.05, 0.1, 1, 3, 8],
+    ]) {
       const sim = run(spectrum);
       expect(sim.dominantForce).toBeGreaterThan(0);
       expect(sim.dominantForce).toBeLessThanOrEqual(sim.forceBound);
@@ -95,12 +111,24 @@ describe('simulateRiverValley (Appendix F)', () => {
   });
 
   test('config is validated', () => {
-    expect(() => simulateRiverValley({ valleyEigenvalues: [1, 0], coupling: [[1], [1]], riverGradient: [1], lr: 0.1, steps: 1 })).toThrow(
-      /valleyEigenvalues\[1\] must be > 0, got 0/,
-    );
-    expect(() => simulateRiverValley({ valleyEigenvalues: [1], coupling: [[1, 2]], riverGradient: [1], lr: 0.1, steps: 1 })).toThrow(
-      /coupling must be 1 x 1/,
-    );
+    expect(() =>
+      simulateRiverValley({
+        valleyEigenvalues: [1, 0],
+        coupling: [[1], [1]],
+        riverGradient: [1],
+        lr: 0.1,
+        steps: 1,
+      }),
+    ).toThrow(/valleyEigenvalues\[1\] must be > 0, got 0/);
+    expect(() =>
+      simulateRiverValley({
+        valleyEigenvalues: [1],
+        coupling: [[1, 2]],
+        riverGradient: [1],
+        lr: 0.1,
+        steps: 1,
+      }),
+    ).toThrow(/coupling must be 1 x 1/);
   });
 });
 
@@ -109,7 +137,11 @@ test('gradientAlignment is the cosine; lossGradientAlignment compares two losses
   expect(gradientAlignment([1, 2], [-2, -4])).toBeCloseTo(-1, 12);
   const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
   // L_A = sum w^2 (grad 2w), L_B = sum w^3 / 3 (grad w^2): cosine by hand.
-  const r = lossGradientAlignment(() => tf.sum(tf.square(w)), () => tf.div(tf.sum(tf.pow(w, 3)), 3), [w]);
+  const r = lossGradientAlignment(
+    () => tf.sum(tf.square(w)),
+    () => tf.div(tf.sum(tf.pow(w, 3)), 3),
+    [w],
+  );
   const a = [1, -2, 4];
   const b = [0.25, 1, 4];
   const cos = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (Math.hypot(...a) * Math.hypot(...b));

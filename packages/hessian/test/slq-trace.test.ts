@@ -17,8 +17,21 @@ const n = 100;
 const lambdas = [
   ...Array.from({ length: 30 }, () => 0),
   ...Array.from({ length: 55 }, (_, i) => 0.5 + (2.5 * i) / 54),
-  -1.5, -1, -0.5, -0.25, -0.1,
-  5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+  -1.5,
+  -1,
+  -0.5,
+  -0.25,
+  -0.1,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  12,
+  13,
+  14,
 ];
 const { A } = symmetricWithSpectrum(lambdas, 21);
 const matvec = denseMatVec(A, n);
@@ -54,7 +67,10 @@ test('SLQ trace and |lambda| entropy estimates match the exact values', () => {
 
 test('Hutchinson trace is unbiased within 3 standard errors on a non-diagonal matrix; Hutch++ is sharper', () => {
   const trace = matrixTrace(A, n);
-  expect(trace).toBeCloseTo(lambdas.reduce((a, b) => a + b, 0), 9);
+  expect(trace).toBeCloseTo(
+    lambdas.reduce((a, b) => a + b, 0),
+    9,
+  );
   const h = hutchinsonTrace(matvec, n, { probes: 200, seed: 3 });
   expect(h.stdErr).toBeGreaterThan(0);
   expect(Math.abs(h.estimate - trace)).toBeLessThan(3 * h.stdErr);
@@ -66,7 +82,9 @@ test('Hutchinson trace is unbiased within 3 standard errors on a non-diagonal ma
   const hpp = hutchPlusPlusTrace(spikyMv, n, { matvecs: 60, seed: 5 });
   const plain = hutchinsonTrace(spikyMv, n, { probes: 60, seed: 5 });
   expect(Math.abs(hpp.estimate - exact)).toBeLessThan(0.05);
-  expect(Math.abs(hpp.estimate - exact)).toBeLessThan(Math.max(Math.abs(plain.estimate - exact), plain.stdErr));
+  expect(Math.abs(hpp.estimate - exact)).toBeLessThan(
+    Math.max(Math.abs(plain.estimate - exact), plain.stdErr),
+  );
   expect(hpp.matvecs).toBeLessThanOrEqual(60);
 });
 

@@ -33,6 +33,8 @@ test.each([
 test('stock tfjs double backprop through logSumExp throws (no gradient for Equal)', () => {
   const model = geluMlp(11, 'ce');
   const n = model.params.reduce((s, p) => s + p.size, 0);
-  expect(() => hvp(model.loss, model.params, new Float64Array(n).fill(1))).toThrow(/gradient function not found for Equal/);
+  expect(() => hvp(model.loss, model.params, new Float64Array(n).fill(1))).toThrow(
+    /gradient function not found for Equal/,
+  );
   model.dispose();
 });

@@ -35,7 +35,14 @@ test('full mode: exact spectrum, entropy, trace, top-k, river/valley, MI with th
   const dir = mkdtempSync(join(tmpdir(), 'hessian-tracker-'));
   const path = join(dir, 'sub', 'hessian.jsonl');
   const seen: HessianSnapshot[] = [];
-  const tracker = new HessianTracker({ lossFn: m.loss, params: [m.theta], every: 2, topK: 3, path, sink: (s) => seen.push(s) });
+  const tracker = new HessianTracker({
+    lossFn: m.loss,
+    params: [m.theta],
+    every: 2,
+    topK: 3,
+    path,
+    sink: (s) => seen.push(s),
+  });
   expect(tracker.method).toBe('full');
   expect(tracker.onEpochEnd(1)).toBeNull();
   const first = tracker.onEpochEnd(2)!;
@@ -50,12 +57,19 @@ test('full mode: exact spectrum, entropy, trace, top-k, river/valley, MI with th
   const second = tracker.onEpochEnd(4)!;
   expect(second.mutualInformation).not.toBeNull();
   expect(second.mutualInformation!.mutualInformation).toBeGreaterThan(0);
-  expect(second.mutualInformation!.mutualInformation).toBeLessThanOrEqual(second.mutualInformation!.entropyA + 1e-9);
+  expect(second.mutualInformation!.mutualInformation).toBeLessThanOrEqual(
+    second.mutualInformation!.entropyA + 1e-9,
+  );
   // A new, unrelated Hessian shares less with the previous one than the previous one with itself.
   m.setSpectrum(lambdas, 99);
   const third = tracker.onEpochEnd(6)!;
-  expect(third.mutualInformation!.mutualInformation).toBeLessThan(second.mutualInformation!.mutualInformation);
-  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HessianSnapshot);
+  expect(third.mutualInformation!.mutualInformation).toBeLessThan(
+    second.mutualInformation!.mutualInformation,
+  );
+  const lines = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as HessianSnapshot);
   expect(lines.map((l) => l.epoch)).toEqual([2, 4, 6]);
   expect((lines[0].spectrum as { eigenvalues: number[] }).eigenvalues).toHaveLength(n);
   expect(readdirSync(join(dir, 'sub'))).toEqual(['hessian.jsonl']); // no temp file left behind
@@ -69,7 +83,13 @@ test('SLQ mode within an HVP budget approximates entropy and trace', () => {
   const lambdas = Array.from({ length: n }, (_, i) => (i < 30 ? 0 : 0.2 + (i - 30) * 0.1));
   const m = quadraticModel(n);
   m.setSpectrum(lambdas, 5);
-  const tracker = new HessianTracker({ lossFn: m.loss, params: [m.theta], maxHvps: 75, slq: { steps: 25, probes: 10 }, includeSpectrum: false });
+  const tracker = new HessianTracker({
+    lossFn: m.loss,
+    params: [m.theta],
+    maxHvps: 75,
+    slq: { steps: 25, probes: 10 },
+    includeSpectrum: false,
+  });
   expect(tracker.method).toBe('slq');
   const s = tracker.snapshot(0);
   expect(s.method).toBe('slq');
@@ -100,7 +120,11 @@ test('mutualInformation: false skips the MI but keeps the exact spectrum metrics
 test('options are validated', () => {
   const w = tf.variable(tf.zeros([3]));
   const loss = (): tf.Scalar => tf.sum(tf.square(w));
-  expect(() => new HessianTracker({ lossFn: loss, params: [w], every: 0 })).toThrow(/every must be a positive integer, got 0/);
-  expect(() => new HessianTracker({ lossFn: loss, params: [w], method: 'full', maxHvps: 2 })).toThrow(/needs 3 HVPs but maxHvps is 2/);
+  expect(() => new HessianTracker({ lossFn: loss, params: [w], every: 0 })).toThrow(
+    /every must be a positive integer, got 0/,
+  );
+  expect(() => new HessianTracker({ lossFn: loss, params: [w], method: 'full', maxHvps: 2 })).toThrow(
+    /needs 3 HVPs but maxHvps is 2/,
+  );
   w.dispose();
 });

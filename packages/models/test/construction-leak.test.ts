@@ -9,7 +9,15 @@ beforeAll(async () => {
 it('creating and disposing models leaves no tensors behind', () => {
   const before = tf.memory().numTensors;
   const gpt = createLoopedGPT(
-    { vocabSize: 4, nEmbd: 8, nHead: 2, nLayer: 1, inputInjection: true, positional: 'none', readIn: 'onehot' },
+    {
+      vocabSize: 4,
+      nEmbd: 8,
+      nHead: 2,
+      nLayer: 1,
+      inputInjection: true,
+      positional: 'none',
+      readIn: 'onehot',
+    },
     { seed: 0 },
   );
   expect(tf.memory().numTensors - before).toBe(gpt.variables.length);

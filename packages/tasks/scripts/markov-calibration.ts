@@ -31,7 +31,9 @@ for (const concentration of [1, 3, 10, 20]) {
     const mean = [0, 1, 2, 3].map((j) => shares.reduce((a, r) => a + r[j]!, 0) / SEEDS);
     const zeroAt7 = shares.filter((r) => r[2]! < 0.005).length;
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    console.log(`| ${concentration} | ${alpha} | ${mean.map(pct).join(' | ')} | ${zeroAt7}/${SEEDS} | ${bayes.toFixed(3)} |`);
+    console.log(
+      `| ${concentration} | ${alpha} | ${mean.map(pct).join(' | ')} | ${zeroAt7}/${SEEDS} | ${bayes.toFixed(3)} |`,
+    );
   }
 }
 

@@ -23,7 +23,8 @@ export function sliceBatch(batch: Batch, start: number, end: number): Batch {
 export function splitBatch(batch: Batch, size: number): Batch[] {
   checkInt('size', size, 1);
   const out: Batch[] = [];
-  for (let s = 0; s < batch.shape[0]; s += size) out.push(sliceBatch(batch, s, Math.min(batch.shape[0], s + size)));
+  for (let s = 0; s < batch.shape[0]; s += size)
+    out.push(sliceBatch(batch, s, Math.min(batch.shape[0], s + size)));
   return out;
 }
 

@@ -15,14 +15,21 @@ export interface CurriculumSpec {
 
 function specOf(source: AlgorithmicTask | CurriculumSpec): Required<CurriculumSpec> {
   if (source === null || typeof source !== 'object') {
-    throw new TaskArgumentError('curriculum', 'curriculum source must be a task or { start?, end, interval }');
+    throw new TaskArgumentError(
+      'curriculum',
+      'curriculum source must be a task or { start?, end, interval }',
+    );
   }
   if ('reference' in source) {
     const r = source.reference;
     return { start: r.curriculumStart, end: r.curriculumEnd, interval: r.curriculumInterval };
   }
   const start = checkInt('start', source.start ?? 2, 2);
-  return { start, end: checkInt('end', source.end, start), interval: checkInt('interval', source.interval, 1) };
+  return {
+    start,
+    end: checkInt('end', source.end, start),
+    interval: checkInt('interval', source.interval, 1),
+  };
 }
 
 /** Maximum training length (inclusive) at training step `step` (0-based). */

@@ -124,7 +124,13 @@ export interface MarkovLanguage {
   informationContent(seq: ArrayLike<number>): number;
   /** All V^length sequences in lexicographic order with p and IC. */
   enumerate(length?: number): MarkovSequence[];
-  dataset(options: { size?: number; length?: number; rng: Rng; includeAll?: boolean; alpha?: number }): MarkovDataset;
+  dataset(options: {
+    size?: number;
+    length?: number;
+    rng: Rng;
+    includeAll?: boolean;
+    alpha?: number;
+  }): MarkovDataset;
   /**
    * Simple/complex split by IC: the lowest `simple` fraction and the highest `complex` fraction
    * (default 0.4 / 0.4) of the distinct sequences (`by: 'sequences'`, default; copies of one
@@ -182,7 +188,7 @@ function dirichletRow(size: number, concentration: number, rng: Rng): number[] {
 
 function argmax(row: readonly number[]): number {
   let best = 0;
-  for (let j = 1; j < row.length; j++) if ((row[j]) > (row[best])) best = j;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
   return best;
 }
 
@@ -191,7 +197,12 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
   const length = checkInt('length', options.length ?? 4, 2, 64);
   const seed = checkInt('seed', options.seed ?? 0, Number.MIN_SAFE_INTEGER);
   const alpha = checkNumber('alpha', options.alpha ?? DEFAULT_MARKOV_ALPHA, 0);
-  const concentration = checkNumber('concentration', options.concentration ?? DEFAULT_MARKOV_CONCENTRATION, 1e-3, 1e6);
+  const concentration = checkNumber(
+    'concentration',
+    options.concentration ?? DEFAULT_MARKOV_CONCENTRATION,
+    1e-3,
+    1e6,
+  );
   const numTransitions = checkInt('numTransitions', options.numTransitions ?? length - 1, 1, 1024);
 
   const matrixRng = createRng(seed).fork('markov-transitions');
@@ -239,8 +250,8 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
       for (let t = 0; t < len; t++) tokens[s * len + t] = digits[t];
       ic[s] = icOf(digits);
       for (let t = len - 1; t >= 0; t--) {
-        digits[t] = (digits[t]) + 1;
-        if ((digits[t]) < vocabSize) break;
+        digits[t] = digits[t] + 1;
+        if (digits[t] < vocabSize) break;
         digits[t] = 0;
       }
     }
@@ -248,7 +259,10 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
   };
 
   /** Cumulative weights of q ~ p^alpha = exp(-alpha * IC), normalised to end at 1. */
-  const cumulativeCache = new Map<string, { tokens: Int32Array; ic: Float64Array; cum: Float64Array; q: Float64Array }>();
+  const cumulativeCache = new Map<
+    string,
+    { tokens: Int32Array; ic: Float64Array; cum: Float64Array; q: Float64Array }
+  >();
   const distributionOf = (len: number, a: number) => {
     const key = `${len}:${a}`;
     const hit = cumulativeCache.get(key);
@@ -259,13 +273,13 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     const q = new Float64Array(count);
     let z = 0;
     for (let s = 0; s < count; s++) {
-      q[s] = Math.exp(-a * ((ic[s]) - minIc));
+      q[s] = Math.exp(-a * (ic[s] - minIc));
       z += q[s];
     }
     const cum = new Float64Array(count);
     let acc = 0;
     for (let s = 0; s < count; s++) {
-      q[s] = (q[s]) / z;
+      q[s] = q[s] / z;
       acc += q[s];
       cum[s] = acc;
     }
@@ -303,7 +317,7 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
       for (let s = 0; s < count; s++) {
         out[s] = {
           sequence: Array.from(tokens.subarray(s * len, (s + 1) * len)),
-          probability: Math.exp(-(ic[s])),
+          probability: Math.exp(-ic[s]),
           ic: ic[s],
         };
       }
@@ -334,7 +348,7 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
         let hi = count - 1;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if ((dist.cum[mid]) > u) hi = mid;
+          if (dist.cum[mid] > u) hi = mid;
           else lo = mid + 1;
         }
         picks.push(lo);
@@ -350,7 +364,7 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
         const seq = Array.from(dist.tokens.subarray(s * len, (s + 1) * len));
         sequences[i] = seq;
         ic[i] = dist.ic[s];
-        probability[i] = Math.exp(-(dist.ic[s]));
+        probability[i] = Math.exp(-dist.ic[s]);
         tokens.set(seq, i * len);
         input.set(seq.slice(0, len - 1), i * (len - 1));
         target[i] = seq[len - 1];
@@ -362,7 +376,10 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
       const simpleFrac = checkNumber('simple', options.simple ?? 0.4, 0, 1);
       const complexFrac = checkNumber('complex', options.complex ?? 0.4, 0, 1);
       if (simpleFrac + complexFrac > 1) {
-        throw new TaskArgumentError('simple', `simple + complex must be <= 1; got ${simpleFrac + complexFrac}`);
+        throw new TaskArgumentError(
+          'simple',
+          `simple + complex must be <= 1; got ${simpleFrac + complexFrac}`,
+        );
       }
       const by = options.by ?? 'sequences';
       if (by !== 'sequences' && by !== 'examples') {
@@ -370,7 +387,10 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
       }
       const isArrayLike = !('ic' in examples);
       const ics: ArrayLike<number> = isArrayLike ? examples : examples.ic;
-      const seqs = !isArrayLike && 'sequences' in examples ? (examples as Pick<MarkovDataset, 'sequences'>).sequences : undefined;
+      const seqs =
+        !isArrayLike && 'sequences' in examples
+          ? (examples as Pick<MarkovDataset, 'sequences'>).sequences
+          : undefined;
       const n = ics.length;
       if (n < 1) throw new TaskArgumentError('examples', 'examples must hold at least one IC value');
       // Units to rank: every example, or every distinct sequence (identified by its tokens, else its IC).
@@ -395,7 +415,9 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
         }
       }
       const u = unitIc.length;
-      const order = Array.from({ length: u }, (_, i) => i).sort((i, j) => (unitIc[i] as number) - (unitIc[j] as number) || i - j);
+      const order = Array.from({ length: u }, (_, i) => i).sort(
+        (i, j) => (unitIc[i] as number) - (unitIc[j] as number) || i - j,
+      );
       const nSimple = Math.floor(simpleFrac * u);
       const nComplex = Math.floor(complexFrac * u);
       const group = new Int8Array(u); // 0 middle, 1 simple, 2 complex
@@ -471,7 +493,12 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
         thr = Math.max(...Array.from(enumerateRaw(length).ic));
       }
       return lengths.map((len) => {
-        const dataset = lang.dataset({ size, length: len, rng: rng.fork(`length-${len}`), includeAll: false });
+        const dataset = lang.dataset({
+          size,
+          length: len,
+          rng: rng.fork(`length-${len}`),
+          includeAll: false,
+        });
         const simpleCount = dataset.ic.filter((v) => v <= thr).length;
         return { length: len, dataset, threshold: thr, simpleCount, simpleFraction: simpleCount / size };
       });

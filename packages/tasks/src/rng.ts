@@ -129,8 +129,15 @@ class Sfc32 implements Rng {
 }
 
 function checkWords(name: string, words: unknown): [number, number, number, number] {
-  if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
-    throw new TaskArgumentError(name, `${name} must be an array of 4 integers in [0, 2^32); got ${JSON.stringify(words)}`);
+  if (
+    !Array.isArray(words) ||
+    words.length !== 4 ||
+    !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+  ) {
+    throw new TaskArgumentError(
+      name,
+      `${name} must be an array of 4 integers in [0, 2^32); got ${JSON.stringify(words)}`,
+    );
   }
   return [words[0] as number, words[1] as number, words[2] as number, words[3] as number];
 }
@@ -148,9 +155,12 @@ function fromState(s: RngState): Rng {
   return rng;
 }
 
-export const createRng: ((seed: number) => Rng) & { fromState: (s: RngState) => Rng } = Object.assign(createRngImpl, {
-  fromState,
-});
+export const createRng: ((seed: number) => Rng) & { fromState: (s: RngState) => Rng } = Object.assign(
+  createRngImpl,
+  {
+    fromState,
+  },
+);
 
 /** Fisher-Yates shuffle in place with the given generator. */
 export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {

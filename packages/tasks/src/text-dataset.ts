@@ -31,7 +31,8 @@ export interface TextDataset {
 }
 
 export function textDataset(text: string, options: TextDatasetOptions): TextDataset {
-  if (typeof text !== 'string') throw new TaskArgumentError('text', `text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string')
+    throw new TaskArgumentError('text', `text must be a string; got ${typeof text}`);
   const blockSize = checkInt('blockSize', options?.blockSize, 1, 1 << 16);
   const stride = checkInt('stride', options.stride ?? blockSize, 1);
   const tokenizer = options.tokenizer ?? gpt2Tokenizer();

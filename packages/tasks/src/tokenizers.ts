@@ -14,7 +14,8 @@ export const GPT2_END_OF_TEXT = '<|endoftext|>';
 export const GPT2_END_OF_TEXT_ID = 50256;
 
 function checkText(text: unknown): string {
-  if (typeof text !== 'string') throw new TaskArgumentError('text', `text must be a string; got ${typeof text}`);
+  if (typeof text !== 'string')
+    throw new TaskArgumentError('text', `text must be a string; got ${typeof text}`);
   return text;
 }
 
@@ -25,7 +26,10 @@ function checkIds(ids: ArrayLike<number>, vocabSize: number): number[] {
   const out = Array.from(ids);
   out.forEach((id, i) => {
     if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
-      throw new TaskArgumentError(`ids[${i}]`, `ids[${i}] must be an integer in [0, ${vocabSize - 1}]; got ${String(id)}`);
+      throw new TaskArgumentError(
+        `ids[${i}]`,
+        `ids[${i}] must be an integer in [0, ${vocabSize - 1}]; got ${String(id)}`,
+      );
     }
   });
   return out;

@@ -1,7 +1,14 @@
 /** Shared public types of the algorithmic tasks. */
 import type { Rng } from './rng';
 
-export const TASK_NAMES = ['parity', 'copy', 'addition', 'binary-sum', 'unique-set', 'multiplication'] as const;
+export const TASK_NAMES = [
+  'parity',
+  'copy',
+  'addition',
+  'binary-sum',
+  'unique-set',
+  'multiplication',
+] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /**

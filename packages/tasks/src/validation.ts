@@ -17,12 +17,18 @@ export class TaskArgumentError extends RangeError {
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return `[${value.slice(0, 8).map(show).join(', ')}${value.length > 8 ? ', ...' : ''}]`;
+  if (Array.isArray(value))
+    return `[${value.slice(0, 8).map(show).join(', ')}${value.length > 8 ? ', ...' : ''}]`;
   return String(value);
 }
 
 /** Throws unless `value` is an integer in [lo, hi]. */
-export function checkInt(name: string, value: unknown, lo: number, hi: number = Number.MAX_SAFE_INTEGER): number {
+export function checkInt(
+  name: string,
+  value: unknown,
+  lo: number,
+  hi: number = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
     const range = hi === Number.MAX_SAFE_INTEGER ? `an integer >= ${lo}` : `an integer in [${lo}, ${hi}]`;
     throw new TaskArgumentError(name, `${name} must be ${range}; got ${show(value)}`);
@@ -47,7 +53,10 @@ export function checkNumber(name: string, value: unknown, lo = -Infinity, hi = I
 /** Throws unless `value` is one of `allowed`. */
 export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new TaskArgumentError(name, `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${show(value)}`);
+    throw new TaskArgumentError(
+      name,
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${show(value)}`,
+    );
   }
   return value as T;
 }
@@ -66,7 +75,10 @@ export function checkTokens(
     throw new TaskArgumentError(name, `${name} must be an array of integers; got ${show(value)}`);
   }
   if (arr.length < minLen || arr.length > maxLen) {
-    throw new TaskArgumentError(name, `${name} must have a length in [${minLen}, ${maxLen}]; got length ${arr.length}`);
+    throw new TaskArgumentError(
+      name,
+      `${name} must have a length in [${minLen}, ${maxLen}]; got length ${arr.length}`,
+    );
   }
   const out = Array.from(arr);
   for (let i = 0; i < out.length; i++) {

@@ -70,9 +70,16 @@ function checkBatch(name: TaskName, batch: Batch): void {
       qLen = m + 1 + n;
       steps = m * n;
     }
-    const valuesOk = name === 'unique-set' ? q.every((v) => v >= 0 && v <= 49) : q.every((v) => v === 0 || v === 1 || v === 2);
+    const valuesOk =
+      name === 'unique-set'
+        ? q.every((v) => v >= 0 && v <= 49)
+        : q.every((v) => v === 0 || v === 1 || v === 2);
     if (q.length !== qLen || batch.steps[r] !== steps || !valuesOk) {
-      expect({ qLength: q.length, steps: batch.steps[r], valuesOk }).toEqual({ qLength: qLen, steps, valuesOk: true });
+      expect({ qLength: q.length, steps: batch.steps[r], valuesOk }).toEqual({
+        qLength: qLen,
+        steps,
+        valuesOk: true,
+      });
     }
   }
 }
@@ -147,7 +154,14 @@ describe('edge cases through fromOperands', () => {
     check('unique-set', [distinct], distinct);
   });
   test('multiplication: by zero, by one, all ones at k = 40', () => {
-    check('multiplication', [[0, 0], [1, 0, 1, 1]], [0, 0, 0, 0, 0, 0]);
+    check(
+      'multiplication',
+      [
+        [0, 0],
+        [1, 0, 1, 1],
+      ],
+      [0, 0, 0, 0, 0, 0],
+    );
     check('multiplication', [[1], [1, 0, 1, 1]], [1, 1, 0, 1, 0]);
     const b = new Array(40).fill(1);
     // 3 * (2^40 - 1) = 2^41 + 2^40 - 3.

@@ -1,5 +1,14 @@
 // Batches: determinism, length distribution, helpers, curriculum closed forms, bad input.
-import { batchRow, createRng, curriculum, curriculumRampSteps, getTask, sliceBatch, splitBatch, TASK_NAMES } from '../src';
+import {
+  batchRow,
+  createRng,
+  curriculum,
+  curriculumRampSteps,
+  getTask,
+  sliceBatch,
+  splitBatch,
+  TASK_NAMES,
+} from '../src';
 
 describe('determinism', () => {
   test.each(TASK_NAMES)('%s: same seed -> identical batches; different seed -> different', (name) => {
@@ -71,21 +80,42 @@ describe('bad input: clear errors naming the argument and the allowed range', ()
   const parity = getTask('parity');
   const rng = createRng(1);
   test.each([
-    [() => getTask('sorting' as never), /unknown task "sorting"; expected one of parity, copy, addition, binary-sum, unique-set, multiplication/],
+    [
+      () => getTask('sorting' as never),
+      /unknown task "sorting"; expected one of parity, copy, addition, binary-sum, unique-set, multiplication/,
+    ],
     [() => parity.sample(0, rng), /n must be an integer in \[1, 512\]; got 0/],
     [() => parity.sample(2.5, rng), /n must be an integer in \[1, 512\]; got 2\.5/],
     [() => parity.sample(513, rng), /n must be an integer in \[1, 512\]; got 513/],
     [() => getTask('binary-sum').sample(256, rng), /n must be an integer in \[1, 255\]; got 256/],
     [() => parity.batch({ size: 0, maxLength: 5, rng }), /size must be an integer in \[1, 1000000\]; got 0/],
-    [() => parity.batch({ size: 2, minLength: 6, maxLength: 5, rng }), /minLength must be an integer in \[1, 5\]; got 6/],
+    [
+      () => parity.batch({ size: 2, minLength: 6, maxLength: 5, rng }),
+      /minLength must be an integer in \[1, 5\]; got 6/,
+    ],
     [() => parity.batch({ size: 2, length: 0, rng }), /length must be an integer in \[1, 512\]; got 0/],
-    [() => parity.batch({ size: 2, maxLength: Number.NaN, rng }), /maxLength must be an integer in \[1, 512\]; got NaN/],
+    [
+      () => parity.batch({ size: 2, maxLength: Number.NaN, rng }),
+      /maxLength must be an integer in \[1, 512\]; got NaN/,
+    ],
     [() => parity.batch({ size: 2, maxLength: 5, rng: undefined as never }), /rng must be an Rng/],
-    [() => parity.batch({ size: 2, maxLength: 5, maxLen: 3, rng }), /maxLen 3 gives parity sequences of length 3, too short for n = \d/],
-    [() => parity.batch({ size: 2, maxLength: 5, mode: 'eval' as never, rng }), /mode must be one of 'train', 'test'; got "eval"/],
+    [
+      () => parity.batch({ size: 2, maxLength: 5, maxLen: 3, rng }),
+      /maxLen 3 gives parity sequences of length 3, too short for n = \d/,
+    ],
+    [
+      () => parity.batch({ size: 2, maxLength: 5, mode: 'eval' as never, rng }),
+      /mode must be one of 'train', 'test'; got "eval"/,
+    ],
     [() => getTask('addition').fromOperands([[1, 0], [1]]), /same number of bits; got 2 and 1/],
-    [() => getTask('unique-set').fromOperands([[3, 50]]), /operands\[0\]\[1\] must be an integer in \[0, 49\]; got 50/],
-    [() => getTask('multiplication').fromOperands([[1, 0, 1], [1]]), /operands\[0\] must have a length in \[1, 2\]; got 3/],
+    [
+      () => getTask('unique-set').fromOperands([[3, 50]]),
+      /operands\[0\]\[1\] must be an integer in \[0, 49\]; got 50/,
+    ],
+    [
+      () => getTask('multiplication').fromOperands([[1, 0, 1], [1]]),
+      /operands\[0\] must have a length in \[1, 2\]; got 3/,
+    ],
     [() => parity.decode([0, 7]), /tokens\[1\] must be an integer in \[0, 5\]; got 7/],
   ] as const)('%#', (fn, message) => {
     expect(fn).toThrow(message);

@@ -14,7 +14,8 @@ function allSequences(V: number, len: number): number[][] {
 /** p(x) = (1/V) * prod_t P_{t mod K}[x_t][x_{t+1}] written out directly. */
 function pByHand(seq: number[], V = 3): number {
   let p = 1 / V;
-  for (let t = 0; t + 1 < seq.length; t++) p *= lang.transitions[t % lang.transitions.length][seq[t]][seq[t + 1]];
+  for (let t = 0; t + 1 < seq.length; t++)
+    p *= lang.transitions[t % lang.transitions.length][seq[t]][seq[t + 1]];
   return p;
 }
 
@@ -153,7 +154,11 @@ test('split by examples: lowest 40% / highest 40% of the example counts', () => 
   const custom = lang.split([5, 1, 4, 2, 3], { simple: 0.2, complex: 0.4, by: 'examples' });
   expect(custom).toMatchObject({ simple: [1], middle: [3, 4], complex: [0, 2] });
   // Plain IC arrays split by distinct values by default: copies stay together.
-  expect(lang.split([2, 1, 2, 3, 1, 9, 9])).toMatchObject({ simple: [1, 4], middle: [0, 2, 3], complex: [5, 6] });
+  expect(lang.split([2, 1, 2, 3, 1, 9, 9])).toMatchObject({
+    simple: [1, 4],
+    middle: [0, 2, 3],
+    complex: [5, 6],
+  });
 });
 
 test('Bayes-optimal prediction equals brute-force conditioning on the full prefix', () => {
@@ -230,10 +235,16 @@ test('determinism and bad input', () => {
   expect(() => markovLanguage({ alpha: Number.NaN })).toThrow(/alpha must be a finite number >= 0; got NaN/);
   expect(() => markovLanguage({ alpha: Infinity })).toThrow(/alpha/);
   expect(() => markovLanguage({ vocabSize: 1 })).toThrow(/vocabSize must be an integer in \[2, 64\]; got 1/);
-  expect(() => lang.enumerate(13)).toThrow(new RegExp(`length = 13 .* more than the limit ${MAX_MARKOV_ENUMERATION}; use length <= 12`));
+  expect(() => lang.enumerate(13)).toThrow(
+    new RegExp(`length = 13 .* more than the limit ${MAX_MARKOV_ENUMERATION}; use length <= 12`),
+  );
   expect(() => lang.probability([0, 3, 1])).toThrow(/seq\[1\] must be an integer in \[0, 2\]; got 3/);
   expect(() => lang.dataset({ size: 50, rng: createRng(1) })).toThrow(/size must be >= 81/);
   expect(() => lang.dataset({ size: 0, rng: createRng(1) })).toThrow(/size must be an integer in \[1, /);
-  expect(() => lang.split([1, 2], { simple: 0.7, complex: 0.5 })).toThrow(/simple \+ complex must be <= 1; got 1\.2/);
-  expect(() => lang.lengthGeneralizationSets({ lengths: [4, 40], size: 10, rng: createRng(1) })).toThrow(/lengths\[1\]/);
+  expect(() => lang.split([1, 2], { simple: 0.7, complex: 0.5 })).toThrow(
+    /simple \+ complex must be <= 1; got 1\.2/,
+  );
+  expect(() => lang.lengthGeneralizationSets({ lengths: [4, 40], size: 10, rng: createRng(1) })).toThrow(
+    /lengths\[1\]/,
+  );
 });

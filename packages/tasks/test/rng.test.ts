@@ -44,7 +44,8 @@ function cyrb128Ref(str: string): number[] {
 }
 
 test('cyrb128 matches the BigInt reference', () => {
-  for (const s of ['', 'a', 'seed:42', 'seed:-7/train', 'ünïcødé label']) expect(cyrb128(s)).toEqual(cyrb128Ref(s));
+  for (const s of ['', 'a', 'seed:42', 'seed:-7/train', 'ünïcødé label'])
+    expect(cyrb128(s)).toEqual(cyrb128Ref(s));
 });
 
 test('outputs follow sfc32 seeded with cyrb128("seed:<seed>") after 12 discarded outputs', () => {
@@ -158,5 +159,7 @@ test('bad input names the argument', () => {
   expect(() => createRng(3).int(5, 3)).toThrow(/hiInclusive must be an integer >= 5; got 3/);
   expect(() => createRng(3).int(0, 2 ** 33)).toThrow(/hiInclusive - lo must be < 2\^32/);
   expect(() => createRng.fromState({ key: [1, 2, 3], state: [1, 2, 3, 4] } as never)).toThrow(/state\.key/);
-  expect(() => createRng.fromState({ key: [1, 2, 3, 4], state: [1, 2, 3, -1] } as never)).toThrow(/state\.state/);
+  expect(() => createRng.fromState({ key: [1, 2, 3, 4], state: [1, 2, 3, -1] } as never)).toThrow(
+    /state\.state/,
+  );
 });

@@ -1,6 +1,14 @@
 // Tokenizers: GPT-2 ids from the reference notes and GPT-2's byte-level vocabulary, <|endoftext|>
 // anywhere, lossless task alphabets; text windows checked against a hand-computed example.
-import { createRng, getTask, gpt2Tokenizer, taskTokenizer, textDataset, TASK_NAMES, type Tokenizer } from '../src';
+import {
+  createRng,
+  getTask,
+  gpt2Tokenizer,
+  taskTokenizer,
+  textDataset,
+  TASK_NAMES,
+  type Tokenizer,
+} from '../src';
 
 describe('gpt2Tokenizer', () => {
   const tok = gpt2Tokenizer();
@@ -87,7 +95,11 @@ describe('textDataset', () => {
     }
   });
   test('too short a text is an error naming blockSize', () => {
-    expect(() => textDataset('abc', { blockSize: 3, tokenizer: chars })).toThrow(/3 tokens; blockSize 3 needs at least 4/);
-    expect(() => textDataset('abcdef', { blockSize: 0, tokenizer: chars })).toThrow(/blockSize must be an integer in \[1, /);
+    expect(() => textDataset('abc', { blockSize: 3, tokenizer: chars })).toThrow(
+      /3 tokens; blockSize 3 needs at least 4/,
+    );
+    expect(() => textDataset('abcdef', { blockSize: 0, tokenizer: chars })).toThrow(
+      /blockSize must be an integer in \[1, /,
+    );
   });
 });

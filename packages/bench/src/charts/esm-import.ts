@@ -8,7 +8,9 @@
  * --experimental-vm-modules, so chart rendering is tested in a spawned process.)
  */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+const nativeImport = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<unknown>;
 
 export function importEsm<T>(specifier: string): Promise<T> {
   return nativeImport(specifier) as Promise<T>;

@@ -44,7 +44,11 @@ export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
 interface ResvgModule {
   Resvg: new (
     svg: string,
-    options: { fitTo?: { mode: 'zoom'; value: number }; font?: { loadSystemFonts?: boolean; defaultFontFamily?: string }; background?: string },
+    options: {
+      fitTo?: { mode: 'zoom'; value: number };
+      font?: { loadSystemFonts?: boolean; defaultFontFamily?: string };
+      background?: string;
+    },
   ) => { render(): { asPng(): Uint8Array } };
 }
 

@@ -69,7 +69,16 @@ export function lineChart(o: LineChartOptions): VegaLiteSpec {
     });
     layers.push({
       data: { values: [{ x: m.x, label: m.label }] },
-      mark: { type: 'text', angle: 270, align: 'right', dx: -4, dy: -4, fontSize: 10, color: m.color ?? 'black', y: 0 },
+      mark: {
+        type: 'text',
+        angle: 270,
+        align: 'right',
+        dx: -4,
+        dy: -4,
+        fontSize: 10,
+        color: m.color ?? 'black',
+        y: 0,
+      },
       encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } },
     });
   }
@@ -106,8 +115,18 @@ export function histogramChart(o: HistogramOptions): VegaLiteSpec {
     height: o.height ?? 150,
     mark: { type: 'bar', opacity: 0.75 },
     encoding: {
-      x: { field: o.field, bin: { maxbins: o.maxbins ?? 40 }, type: 'quantitative', title: o.xTitle ?? o.field },
-      y: { aggregate: 'count', type: 'quantitative', title: 'count', ...(o.logCount ? { scale: { type: 'symlog' } } : {}) },
+      x: {
+        field: o.field,
+        bin: { maxbins: o.maxbins ?? 40 },
+        type: 'quantitative',
+        title: o.xTitle ?? o.field,
+      },
+      y: {
+        aggregate: 'count',
+        type: 'quantitative',
+        title: 'count',
+        ...(o.logCount ? { scale: { type: 'symlog' } } : {}),
+      },
       ...(o.color ? { color: { field: o.color, type: 'nominal' } } : {}),
     },
   };
@@ -163,5 +182,11 @@ export function barChart(o: BarChartOptions): VegaLiteSpec {
       },
     });
   }
-  return { title: o.title, data: { values: o.data }, width: o.width ?? 360, height: o.height ?? 220, layer: layers };
+  return {
+    title: o.title,
+    data: { values: o.data },
+    width: o.width ?? 360,
+    height: o.height ?? 220,
+    layer: layers,
+  };
 }

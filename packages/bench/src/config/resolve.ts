@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { deepMerge, isPlainObject } from './merge';
-import { BACKEND_NAMES, PROFILE_NAMES, type BackendName, type ProfileName, type ProfileSettings } from './profiles';
+import {
+  BACKEND_NAMES,
+  PROFILE_NAMES,
+  type BackendName,
+  type ProfileName,
+  type ProfileSettings,
+} from './profiles';
 
 /** Thrown for any invalid user input; the CLI prints `message` and exits with code 2. */
 export class ConfigError extends Error {
@@ -13,7 +19,12 @@ export const cliOptionsSchema = z.strictObject({
   profile: z.enum(PROFILE_NAMES),
   backend: z.enum(BACKEND_NAMES),
   out: z.string().min(1).optional(),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   seeds: z.coerce.number().int().min(1).max(100).optional(),
   config: z.string().min(1).optional(),
   force: z.boolean(),
@@ -25,7 +36,11 @@ export type CliOptions = z.output<typeof cliOptionsSchema>;
 
 /** Fields every experiment accepts in a --config file besides its own. */
 const commonSchema = z.strictObject({
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   seeds: z.number().int().min(1).max(100),
 });
 
@@ -52,7 +67,9 @@ export function validateCliOptions(raw: Record<string, unknown>): CliOptions {
   });
   if (!parsed.success) fail('invalid command-line options:', parsed.error);
   if (parsed.data.force && parsed.data.resume) {
-    throw new ConfigError('invalid command-line options:\n✖ --force and --resume exclude each other; pass one');
+    throw new ConfigError(
+      'invalid command-line options:\n✖ --force and --resume exclude each other; pass one',
+    );
   }
   return parsed.data;
 }
@@ -65,7 +82,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
-  if (!isPlainObject(data)) throw new ConfigError(`--config ${path}: must hold a JSON object, got ${JSON.stringify(data)}`);
+  if (!isPlainObject(data))
+    throw new ConfigError(`--config ${path}: must hold a JSON object, got ${JSON.stringify(data)}`);
   return data;
 }
 
@@ -90,9 +108,15 @@ export function resolveConfig<C>(args: {
   });
   const merged = deepMerge(profile.config, fileRest);
   const parsed = args.schema.safeParse(merged);
-  const issues = [...(common.success ? [] : common.error.issues), ...(parsed.success ? [] : parsed.error.issues)];
+  const issues = [
+    ...(common.success ? [] : common.error.issues),
+    ...(parsed.success ? [] : parsed.error.issues),
+  ];
   if (issues.length > 0) {
-    fail(`invalid configuration for '${args.experiment}' (profile ${options.profile}${options.config ? ` + ${options.config}` : ''}):`, new z.ZodError(issues));
+    fail(
+      `invalid configuration for '${args.experiment}' (profile ${options.profile}${options.config ? ` + ${options.config}` : ''}):`,
+      new z.ZodError(issues),
+    );
   }
   const seed = common.data!.seed;
   return {

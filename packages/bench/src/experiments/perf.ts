@@ -7,7 +7,13 @@ import { writeJsonAtomic } from '../io/atomic';
 import type { ReportBlock } from '../report/types';
 import type { Cell, Table } from '../summary-table';
 import { trainStepFlops } from '../perf/flops';
-import { gptHvpTiming, toyFullHessianTiming, toyHvpTiming, type FullHessianTiming, type HvpTiming } from '../perf/hvp-timing';
+import {
+  gptHvpTiming,
+  toyFullHessianTiming,
+  toyHvpTiming,
+  type FullHessianTiming,
+  type HvpTiming,
+} from '../perf/hvp-timing';
 import { measurePeakMatmul } from '../perf/peak';
 import { defaultPeerScript, PEER_INSTALL_HINT, TorchPeer, type PeerStatus } from '../perf/peer';
 import { peakRssMiB, summarize, timeWallCpu, type TimingSummary } from '../perf/timing';
@@ -30,7 +36,13 @@ const stepConfigSchema = z.strictObject({
   repeats: positive,
 });
 
-const toySchema = z.strictObject({ dim: positive, vocabSize: z.number().int().min(2), loops: positive, seqLen: positive, batch: positive });
+const toySchema = z.strictObject({
+  dim: positive,
+  vocabSize: z.number().int().min(2),
+  loops: positive,
+  seqLen: positive,
+  batch: positive,
+});
 
 const schema = z
   .strictObject({
@@ -40,7 +52,11 @@ const schema = z
     /** Ours and the peer alternate this many times per config (repeats are split evenly). */
     rounds: positive,
     peakMatmul: z.strictObject({ size: positive, repeats: positive }),
-    hvp: z.strictObject({ repeats: positive, toy: toySchema, gpt: stepConfigSchema.omit({ repeats: true, microBatch: true }) }),
+    hvp: z.strictObject({
+      repeats: positive,
+      toy: toySchema,
+      gpt: stepConfigSchema.omit({ repeats: true, microBatch: true }),
+    }),
     fullHessian: toySchema.nullable(),
     /** 'torch': also run peers/torch_step.py (PyTorch CPU) alternately and report the ratio. */
     peer: z.enum(['none', 'torch']),
@@ -50,8 +66,14 @@ const schema = z
     /** Also write the results as JSON to this file (besides results.json in the run folder). */
     json: z.string().min(1).nullable(),
   })
-  .refine((c) => c.configs.every((s) => s.nEmbd % s.nHead === 0), { message: 'configs[].nHead must divide nEmbd', path: ['configs'] })
-  .refine((c) => c.configs.every((s) => s.repeats >= c.rounds), { message: 'configs[].repeats must be >= rounds', path: ['configs'] });
+  .refine((c) => c.configs.every((s) => s.nEmbd % s.nHead === 0), {
+    message: 'configs[].nHead must divide nEmbd',
+    path: ['configs'],
+  })
+  .refine((c) => c.configs.every((s) => s.repeats >= c.rounds), {
+    message: 'configs[].repeats must be >= rounds',
+    path: ['configs'],
+  });
 
 type PerfConfig = z.output<typeof schema>;
 
@@ -73,8 +95,23 @@ export interface StepResult {
   config: StepConfig;
   flops: number;
   /** cpuMs: process CPU time per step (user + system, all threads): far less sensitive to machine load than wall time. */
-  ours: { ms: TimingSummary; cpuMs: TimingSummary; tokensPerS: number; gflops: number; peakShare: number; loss: number; tensorsBefore: number; tensorsAfter: number };
-  peer: { ms: TimingSummary; cpuMs: TimingSummary; tokensPerS: number; gflops: number; peakShare: number | null } | null;
+  ours: {
+    ms: TimingSummary;
+    cpuMs: TimingSummary;
+    tokensPerS: number;
+    gflops: number;
+    peakShare: number;
+    loss: number;
+    tensorsBefore: number;
+    tensorsAfter: number;
+  };
+  peer: {
+    ms: TimingSummary;
+    cpuMs: TimingSummary;
+    tokensPerS: number;
+    gflops: number;
+    peakShare: number | null;
+  } | null;
   /** median ours / median peer. */
   ratio: number | null;
   rssMiB: number;
@@ -93,7 +130,8 @@ const spreadText = (s: TimingSummary): string => `${f1(s.median)} [${f1(s.q1)}�
 
 export const perfExperiment = defineExperiment({
   name: 'perf',
-  summary: 'ms per training step (fwd+bwd+AdamW), tokens/s, GFLOP/s vs matmul peak, HVP/gradient, full Hessian; optional PyTorch peer',
+  summary:
+    'ms per training step (fwd+bwd+AdamW), tokens/s, GFLOP/s vs matmul peak, HVP/gradient, full Hessian; optional PyTorch peer',
   help: [
     'Options without a CLI flag are config fields, set in a --config JSON file:',
     '  {"peer": "torch"}          also run peers/torch_step.py (PyTorch CPU, 2 threads) alternately, ratio per config',
@@ -115,7 +153,11 @@ export const perfExperiment = defineExperiment({
         warmup: 1,
         rounds: 1,
         peakMatmul: { size: 128, repeats: 2 },
-        hvp: { repeats: 2, toy: { dim: 4, vocabSize: 4, loops: 3, seqLen: 4, batch: 8 }, gpt: { name: 'tiny-gpt', nEmbd: 8, nHead: 2, seqLen: 4, batch: 2, loops: 2 } },
+        hvp: {
+          repeats: 2,
+          toy: { dim: 4, vocabSize: 4, loops: 3, seqLen: 4, batch: 8 },
+          gpt: { name: 'tiny-gpt', nEmbd: 8, nHead: 2, seqLen: 4, batch: 2, loops: 2 },
+        },
         fullHessian: { dim: 3, vocabSize: 3, loops: 3, seqLen: 4, batch: 8 },
         ...common,
       },
@@ -128,7 +170,11 @@ export const perfExperiment = defineExperiment({
         warmup: 2,
         rounds: 3,
         peakMatmul: { size: 1024, repeats: 5 },
-        hvp: { repeats: 5, toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 }, gpt: { name: 'GPT block C64', nEmbd: 64, nHead: 4, seqLen: 21, batch: 32, loops: 1 } },
+        hvp: {
+          repeats: 5,
+          toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
+          gpt: { name: 'GPT block C64', nEmbd: 64, nHead: 4, seqLen: 21, batch: 32, loops: 1 },
+        },
         fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
         ...common,
       },
@@ -141,7 +187,11 @@ export const perfExperiment = defineExperiment({
         warmup: 3,
         rounds: 3,
         peakMatmul: { size: 1024, repeats: 10 },
-        hvp: { repeats: 10, toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 }, gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 } },
+        hvp: {
+          repeats: 10,
+          toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
+          gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 },
+        },
         fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
         ...common,
       },
@@ -154,7 +204,11 @@ export const perfExperiment = defineExperiment({
         warmup: 3,
         rounds: 3,
         peakMatmul: { size: 2048, repeats: 10 },
-        hvp: { repeats: 10, toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 }, gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 } },
+        hvp: {
+          repeats: 10,
+          toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
+          gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 },
+        },
         fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
         ...common,
       },
@@ -166,9 +220,10 @@ export const perfExperiment = defineExperiment({
     const bar = ctx.progress.start('perf', cfg.configs.length + 3);
     // The bar is stopped even when a step fails (a running bar keeps the process alive).
     const measured = await (async () => {
-
       const peak = measurePeakMatmul(cfg.peakMatmul.size, cfg.peakMatmul.repeats);
-      ctx.log.info(`matmul ${peak.size}^3 on ${ctx.backend}: peak ${f1(peak.peakGflops)} GFLOP/s (median ${f1(peak.medianGflops)})`);
+      ctx.log.info(
+        `matmul ${peak.size}^3 on ${ctx.backend}: peak ${f1(peak.peakGflops)} GFLOP/s (median ${f1(peak.medianGflops)})`,
+      );
       bar.tick(1, 'matmul peak');
 
       let peerStatus: PeerStatus | null = null;
@@ -179,22 +234,36 @@ export const perfExperiment = defineExperiment({
         peerStatus = started.status;
         peer = started.peer;
         if (peerStatus.available) {
-          ctx.log.info(`peer: PyTorch ${peerStatus.info.torch} on ${peerStatus.info.threads} threads, BLAS ${peerStatus.info.blas}`);
+          ctx.log.info(
+            `peer: PyTorch ${peerStatus.info.torch} on ${peerStatus.info.threads} threads, BLAS ${peerStatus.info.blas}`,
+          );
           const ms = summarize(await peer!.matmul(cfg.peakMatmul.size, cfg.peakMatmul.repeats));
           const fl = 2 * cfg.peakMatmul.size ** 3;
           peerPeak = { ms, peakGflops: fl / (ms.min * 1e6), medianGflops: fl / (ms.median * 1e6) };
         } else {
-          ctx.log.warn(`peer torch unavailable (${peerStatus.reason}); perf continues without it. To compare, ${PEER_INSTALL_HINT}.`);
+          ctx.log.warn(
+            `peer torch unavailable (${peerStatus.reason}); perf continues without it. To compare, ${PEER_INSTALL_HINT}.`,
+          );
         }
       }
 
       const steps: StepResult[] = [];
       try {
         for (const c of cfg.configs) {
-          const sc: StepConfig = { name: c.name, nEmbd: c.nEmbd, nHead: c.nHead, nLayer: c.nLayer, seqLen: c.seqLen, batch: c.batch, loops: c.loops, vocabSize: c.vocabSize };
+          const sc: StepConfig = {
+            name: c.name,
+            nEmbd: c.nEmbd,
+            nHead: c.nHead,
+            nLayer: c.nLayer,
+            seqLen: c.seqLen,
+            batch: c.batch,
+            loops: c.loops,
+            vocabSize: c.vocabSize,
+          };
           // 'auto': micro-batches only on wasm, sized so the 4 GiB heap cannot overflow (an abort kills the process).
-        const micro = c.microBatch === 'auto' ? (ctx.backend === 'wasm' ? autoMicroBatch(sc) : c.batch) : c.microBatch;
-        if (micro < c.batch) sc.microBatch = micro;
+          const micro =
+            c.microBatch === 'auto' ? (ctx.backend === 'wasm' ? autoMicroBatch(sc) : c.batch) : c.microBatch;
+          if (micro < c.batch) sc.microBatch = micro;
           const result = await ctx.unit(`step-${c.name}`, async () => {
             const flops = trainStepFlops({ ...sc }).total;
             const tokens = c.batch * c.seqLen;
@@ -214,7 +283,12 @@ export const perfExperiment = defineExperiment({
                 const n = r === cfg.rounds - 1 ? c.repeats - per * (cfg.rounds - 1) : per;
                 for (let i = 0; i < n; i++) {
                   const { ms, cpuMs } = timeWallCpu(() => (loss = bench.step()));
-                  ctx.metric({ series: 'perf', run: `ours/${c.name}`, step: ours.length, values: { ms, cpuMs, loss } });
+                  ctx.metric({
+                    series: 'perf',
+                    run: `ours/${c.name}`,
+                    step: ours.length,
+                    values: { ms, cpuMs, loss },
+                  });
                   ours.push(ms);
                   oursCpu.push(cpuMs);
                 }
@@ -223,7 +297,12 @@ export const perfExperiment = defineExperiment({
                   const p = await peer.step(whole, n, r === 0 ? cfg.warmup : 0, ctx.seed);
                   p.ms.forEach((ms, k) => {
                     const cpuMs = p.cpuMs[k] ?? null;
-                    ctx.metric({ series: 'perf', run: `torch/${c.name}`, step: theirs.length, values: { ms, cpuMs, loss: p.loss } });
+                    ctx.metric({
+                      series: 'perf',
+                      run: `torch/${c.name}`,
+                      step: theirs.length,
+                      values: { ms, cpuMs, loss: p.loss },
+                    });
                     theirs.push(ms);
                     if (cpuMs !== null) theirsCpu.push(cpuMs);
                   });
@@ -239,12 +318,27 @@ export const perfExperiment = defineExperiment({
             if (theirs.length > 0) {
               const t = summarize(theirs);
               const g = flops / (t.median * 1e6);
-              peerPart = { ms: t, cpuMs: summarize(theirsCpu), tokensPerS: tokens / (t.median / 1000), gflops: g, peakShare: peerPeak ? g / peerPeak.peakGflops : null };
+              peerPart = {
+                ms: t,
+                cpuMs: summarize(theirsCpu),
+                tokensPerS: tokens / (t.median / 1000),
+                gflops: g,
+                peakShare: peerPeak ? g / peerPeak.peakGflops : null,
+              };
             }
             const out: StepResult = {
               config: sc,
               flops,
-              ours: { ms: o, cpuMs: summarize(oursCpu), tokensPerS: tokens / (o.median / 1000), gflops, peakShare: gflops / peak.peakGflops, loss, tensorsBefore, tensorsAfter },
+              ours: {
+                ms: o,
+                cpuMs: summarize(oursCpu),
+                tokensPerS: tokens / (o.median / 1000),
+                gflops,
+                peakShare: gflops / peak.peakGflops,
+                loss,
+                tensorsBefore,
+                tensorsAfter,
+              },
               peer: peerPart,
               ratio: peerPart ? o.median / peerPart.ms.median : null,
               rssMiB: peakRssMiB(),
@@ -253,7 +347,10 @@ export const perfExperiment = defineExperiment({
             return out;
           });
           steps.push(result);
-          bar.tick(1, `${c.name}: ${f1(result.ours.ms.median)} ms${result.ratio !== null ? `, ${f2(result.ratio)}x torch` : ''}`);
+          bar.tick(
+            1,
+            `${c.name}: ${f1(result.ours.ms.median)} ms${result.ratio !== null ? `, ${f2(result.ratio)}x torch` : ''}`,
+          );
         }
       } finally {
         peer?.close();
@@ -261,9 +358,14 @@ export const perfExperiment = defineExperiment({
 
       // Second-order gradients change kernel gradient registrations globally, so they come after the step timings.
       enableSecondOrderGradients();
-      const hvps: HvpTiming[] = [toyHvpTiming(cfg.hvp.toy, cfg.hvp.repeats, ctx.seed), gptHvpTiming({ ...cfg.hvp.gpt }, cfg.hvp.repeats, ctx.seed)];
+      const hvps: HvpTiming[] = [
+        toyHvpTiming(cfg.hvp.toy, cfg.hvp.repeats, ctx.seed),
+        gptHvpTiming({ ...cfg.hvp.gpt }, cfg.hvp.repeats, ctx.seed),
+      ];
       bar.tick(1, `HVP/grad ${hvps.map((h) => f2(h.ratio)).join(', ')}`);
-      const full: FullHessianTiming | null = cfg.fullHessian ? toyFullHessianTiming(cfg.fullHessian, ctx.seed) : null;
+      const full: FullHessianTiming | null = cfg.fullHessian
+        ? toyFullHessianTiming(cfg.fullHessian, ctx.seed)
+        : null;
       bar.tick(1, full ? `full Hessian ${f2(full.seconds)} s` : 'no full Hessian');
       return { peak, peerStatus, peerPeak, steps, hvps, full };
     })().finally(() => bar.done());
@@ -295,7 +397,19 @@ export const perfExperiment = defineExperiment({
 
     const stepTable: Table = {
       title: `Training step (forward + backward + AdamW) on ${ctx.backend}`,
-      columns: ['config', 'ms median [IQR]', 'tokens/s', 'GFLOP/s', '% of peak', 'torch ms [IQR]', 'ours / torch', 'CPU ms ours', 'CPU ms torch', 'tensors before→after', 'wasm heap MiB'],
+      columns: [
+        'config',
+        'ms median [IQR]',
+        'tokens/s',
+        'GFLOP/s',
+        '% of peak',
+        'torch ms [IQR]',
+        'ours / torch',
+        'CPU ms ours',
+        'CPU ms torch',
+        'tensors before→after',
+        'wasm heap MiB',
+      ],
       rows: steps.map((s): Cell[] => [
         `${s.config.name} (C${s.config.nEmbd} H${s.config.nHead} T${s.config.seqLen} B${s.config.batch}${s.config.microBatch ? `/${s.config.microBatch}` : ''} L${s.config.loops})`,
         spreadText(s.ours.ms),
@@ -314,15 +428,27 @@ export const perfExperiment = defineExperiment({
     const hvpTable: Table = {
       title: 'Hessian-vector product vs gradient (double backprop, second-order gradients enabled)',
       columns: ['model', 'parameters', 'gradient ms [IQR]', 'HVP ms [IQR]', 'HVP / gradient'],
-      rows: hvps.map((h): Cell[] => [h.model, h.parameters, spreadText(h.gradMs), spreadText(h.hvpMs), f2(h.ratio)]),
-      ...(full ? { note: `Full Hessian of ${full.model} (${full.parameters} parameters, ${full.parameters} HVPs): ${f2(full.seconds)} s; relative asymmetry before symmetrising ${full.asymmetry.toExponential(1)}.` } : {}),
+      rows: hvps.map((h): Cell[] => [
+        h.model,
+        h.parameters,
+        spreadText(h.gradMs),
+        spreadText(h.hvpMs),
+        f2(h.ratio),
+      ]),
+      ...(full
+        ? {
+            note: `Full Hessian of ${full.model} (${full.parameters} parameters, ${full.parameters} HVPs): ${f2(full.seconds)} s; relative asymmetry before symmetrising ${full.asymmetry.toExponential(1)}.`,
+          }
+        : {}),
     };
     const memTable: Table = {
       title: 'Memory',
       columns: ['peak RSS MiB', 'tfjs tensors at start', 'at end (all disposed)', 'flat across steps'],
       rows: [[Math.round(rss), tensorsStart, tensorsEnd, results.tensors.flat ? 'yes' : 'NO']],
       ...(tensorsEnd !== tensorsStart
-        ? { note: `${tensorsEnd - tensorsStart} tensors outlive dispose(): created once per model (not per step), by the model constructors of @loop/models.` }
+        ? {
+            note: `${tensorsEnd - tensorsStart} tensors outlive dispose(): created once per model (not per step), by the model constructors of @loop/models.`,
+          }
         : {}),
     };
 
@@ -333,13 +459,26 @@ export const perfExperiment = defineExperiment({
         kind: 'verdict',
         claim: `${s.config.name}: training step at most ${target(s)}x PyTorch`,
         held: s.ratio === null ? 'n/a' : s.ratio <= target(s),
-        evidence: s.ratio === null ? peerNote(peerStatus) : `${f1(s.ours.ms.median)} ms vs ${f1(s.peer!.ms.median)} ms = ${f2(s.ratio)}x`,
+        evidence:
+          s.ratio === null
+            ? peerNote(peerStatus)
+            : `${f1(s.ours.ms.median)} ms vs ${f1(s.peer!.ms.median)} ms = ${f2(s.ratio)}x`,
       });
     }
     for (const h of hvps) {
-      verdicts.push({ kind: 'verdict', claim: `${h.model}: HVP at most 3x the gradient time`, held: h.ratio <= 3, evidence: `${f2(h.ratio)}x (${f1(h.hvpMs.median)} vs ${f1(h.gradMs.median)} ms)` });
+      verdicts.push({
+        kind: 'verdict',
+        claim: `${h.model}: HVP at most 3x the gradient time`,
+        held: h.ratio <= 3,
+        evidence: `${f2(h.ratio)}x (${f1(h.hvpMs.median)} vs ${f1(h.gradMs.median)} ms)`,
+      });
     }
-    verdicts.push({ kind: 'verdict', claim: 'tfjs tensor count flat across training steps', held: results.tensors.flat, evidence: `per config after warm-up → after the last step ${steps.map((s) => `${s.ours.tensorsBefore}→${s.ours.tensorsAfter}`).join(', ')}; ${tensorsStart} at start, ${tensorsEnd} after disposing everything` });
+    verdicts.push({
+      kind: 'verdict',
+      claim: 'tfjs tensor count flat across training steps',
+      held: results.tensors.flat,
+      evidence: `per config after warm-up → after the last step ${steps.map((s) => `${s.ours.tensorsBefore}→${s.ours.tensorsAfter}`).join(', ')}; ${tensorsStart} at start, ${tensorsEnd} after disposing everything`,
+    });
 
     return {
       results,
@@ -362,8 +501,18 @@ export const perfExperiment = defineExperiment({
         { title: 'Targets (issue 9)', blocks: verdicts },
       ],
       summary: [
-        { title: stepTable.title!, columns: ['config', 'ms [IQR]', 'tok/s', 'GFLOP/s', '% peak', 'torch ms', 'ratio'], rows: stepTable.rows.map((r) => r.slice(0, 7)), note: stepTable.note },
-        { title: 'HVP / gradient', columns: ['model', 'grad ms', 'HVP ms', 'ratio'], rows: hvps.map((h) => [h.model, f1(h.gradMs.median), f1(h.hvpMs.median), f2(h.ratio)]), ...(hvpTable.note ? { note: hvpTable.note } : {}) },
+        {
+          title: stepTable.title!,
+          columns: ['config', 'ms [IQR]', 'tok/s', 'GFLOP/s', '% peak', 'torch ms', 'ratio'],
+          rows: stepTable.rows.map((r) => r.slice(0, 7)),
+          note: stepTable.note,
+        },
+        {
+          title: 'HVP / gradient',
+          columns: ['model', 'grad ms', 'HVP ms', 'ratio'],
+          rows: hvps.map((h) => [h.model, f1(h.gradMs.median), f1(h.hvpMs.median), f2(h.ratio)]),
+          ...(hvpTable.note ? { note: hvpTable.note } : {}),
+        },
         memTable,
       ],
     };

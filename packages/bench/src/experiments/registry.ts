@@ -1,5 +1,11 @@
 import type { Experiment } from '../experiment';
-import { hessianExperiment, lengthGenExperiment, markovExperiment, shiftExperiment, theoryExperiment } from './markov';
+import {
+  hessianExperiment,
+  lengthGenExperiment,
+  markovExperiment,
+  shiftExperiment,
+  theoryExperiment,
+} from './markov';
 import { perfExperiment } from './perf';
 import { algorithmicExperiment } from './algorithmic/index';
 import { reproduceExperiment } from './reproduce';
@@ -10,7 +16,16 @@ import { reproduceExperiment } from './reproduce';
  * it to this list. Nothing else needs to change: the CLI, config validation, run folder, report and
  * summary are shared.
  */
-export const EXPERIMENTS: Experiment[] = [markovExperiment, hessianExperiment, lengthGenExperiment, shiftExperiment, theoryExperiment, perfExperiment, algorithmicExperiment, reproduceExperiment];
+export const EXPERIMENTS: Experiment[] = [
+  markovExperiment,
+  hessianExperiment,
+  lengthGenExperiment,
+  shiftExperiment,
+  theoryExperiment,
+  perfExperiment,
+  algorithmicExperiment,
+  reproduceExperiment,
+];
 
 export function findExperiment(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);

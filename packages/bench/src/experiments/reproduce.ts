@@ -56,11 +56,16 @@ interface SavedResults {
 const discard = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 
 /** Copies a subfolder's figures to the top-level figures/ as `<sub>--<name>` and renames the blocks. */
-function liftFigures(ctx: ExperimentContext<ReproduceConfig>, sub: string, sections: ReportSection[]): ReportSection[] {
+function liftFigures(
+  ctx: ExperimentContext<ReproduceConfig>,
+  sub: string,
+  sections: ReportSection[],
+): ReportSection[] {
   const from = ctx.out.file(sub, 'figures');
   if (existsSync(from)) {
     mkdirSync(ctx.out.file('figures'), { recursive: true });
-    for (const f of readdirSync(from)) if (!f.startsWith('.')) copyFileSync(`${from}/${f}`, ctx.out.file('figures', `${sub}--${f}`));
+    for (const f of readdirSync(from))
+      if (!f.startsWith('.')) copyFileSync(`${from}/${f}`, ctx.out.file('figures', `${sub}--${f}`));
   }
   return sections.map((s) => ({
     title: s.title,
@@ -68,16 +73,28 @@ function liftFigures(ctx: ExperimentContext<ReproduceConfig>, sub: string, secti
   }));
 }
 
-async function runSub(ctx: ExperimentContext<ReproduceConfig>, e: Experiment, file: Record<string, unknown>): Promise<SubRun> {
+async function runSub(
+  ctx: ExperimentContext<ReproduceConfig>,
+  e: Experiment,
+  file: Record<string, unknown>,
+): Promise<SubRun> {
   const dir = ctx.out.file(e.name);
   const done = ctx.out.readJson<SavedResults>(`${e.name}/results.json`);
   // On --resume a finished Markov experiment is reused; the algorithmic one always re-enters
   // runExperiment (its finished units load instantly) so a merged folder gets its full report.
   if (ctx.resume && done && e.name !== 'algorithmic') {
     ctx.log.info(`reproduce: reusing finished ${e.name}`);
-    return { name: e.name, status: 'done', wallTimeS: done.wallTimeS, seeds: done.seeds.join(', '), sections: liftFigures(ctx, e.name, done.report.sections) };
+    return {
+      name: e.name,
+      status: 'done',
+      wallTimeS: done.wallTimeS,
+      seeds: done.seeds.join(', '),
+      sections: liftFigures(ctx, e.name, done.report.sections),
+    };
   }
-  const backend = (BACKEND_NAMES as readonly string[]).includes(ctx.backend) ? (ctx.backend as BackendName) : 'auto';
+  const backend = (BACKEND_NAMES as readonly string[]).includes(ctx.backend)
+    ? (ctx.backend as BackendName)
+    : 'auto';
   const options = validateCliOptions({
     profile: ctx.profile,
     backend,
@@ -97,7 +114,13 @@ async function runSub(ctx: ExperimentContext<ReproduceConfig>, e: Experiment, fi
     command: `loop-bench reproduce (${e.name})`,
   });
   const saved = ctx.out.readJson<SavedResults>(`${e.name}/results.json`)!;
-  return { name: e.name, status: 'done', wallTimeS: r.wallTimeS, seeds: saved.seeds.join(', '), sections: liftFigures(ctx, e.name, r.output.sections) };
+  return {
+    name: e.name,
+    status: 'done',
+    wallTimeS: r.wallTimeS,
+    seeds: saved.seeds.join(', '),
+    sections: liftFigures(ctx, e.name, r.output.sections),
+  };
 }
 
 export const reproduceExperiment = defineExperiment({
@@ -132,21 +155,49 @@ export const reproduceExperiment = defineExperiment({
     }
     if (ctx.config.algorithmic) {
       const e = EXPERIMENTS.find((x) => x.name === 'algorithmic');
-      if (!e) subs.push({ name: 'algorithmic', status: 'not registered', wallTimeS: null, seeds: '–', sections: [] });
-      else subs.push(await runSub(ctx, e, { shard: ctx.config.shard, ...(ctx.config.tasks ? { tasks: ctx.config.tasks } : {}) }));
+      if (!e)
+        subs.push({
+          name: 'algorithmic',
+          status: 'not registered',
+          wallTimeS: null,
+          seeds: '–',
+          sections: [],
+        });
+      else
+        subs.push(
+          await runSub(ctx, e, {
+            shard: ctx.config.shard,
+            ...(ctx.config.tasks ? { tasks: ctx.config.tasks } : {}),
+          }),
+        );
     }
     const overview: Table = {
       title: 'Experiments of this reproduction',
       columns: ['experiment', 'status', 'seeds', 'wall time (s)', 'folder'],
-      rows: subs.map((s) => [s.name, s.status, s.seeds, s.wallTimeS === null ? null : Number(s.wallTimeS.toFixed(1)), s.status === 'done' ? `${s.name}/` : '–']),
+      rows: subs.map((s) => [
+        s.name,
+        s.status,
+        s.seeds,
+        s.wallTimeS === null ? null : Number(s.wallTimeS.toFixed(1)),
+        s.status === 'done' ? `${s.name}/` : '–',
+      ]),
       note: `Profile ${ctx.profile}, backend ${ctx.backend}, shard ${formatShard(shard)}. Each experiment's own report (report.md, results.json, metrics.jsonl, figures) is in its folder.`,
     };
     return {
       results: {
         shard: formatShard(shard),
-        experiments: subs.map((s) => ({ name: s.name, status: s.status, seeds: s.seeds, wallTimeS: s.wallTimeS, dir: s.name })),
+        experiments: subs.map((s) => ({
+          name: s.name,
+          status: s.status,
+          seeds: s.seeds,
+          wallTimeS: s.wallTimeS,
+          dir: s.name,
+        })),
       },
-      sections: [{ title: 'Reproduction overview', blocks: [{ kind: 'table', table: overview }] }, ...subs.flatMap((s) => s.sections)],
+      sections: [
+        { title: 'Reproduction overview', blocks: [{ kind: 'table', table: overview }] },
+        ...subs.flatMap((s) => s.sections),
+      ],
       summary: [overview],
     };
   },

@@ -62,7 +62,14 @@ export async function coreRuns(ctx: ExperimentContext<unknown>, o: CoreOptions):
           train: o.train,
           schedule: { kind },
           ...(withHessian ? { hessian: withHessian } : {}),
-          ...(o.alignment ? { alignment: true, probeSamples: withHessian ? Math.max(withHessian.samples, o.alignment.samples) : o.alignment.samples } : {}),
+          ...(o.alignment
+            ? {
+                alignment: true,
+                probeSamples: withHessian
+                  ? Math.max(withHessian.samples, o.alignment.samples)
+                  : o.alignment.samples,
+              }
+            : {}),
           ...(ls ? { lengthSets: ls.sets } : {}),
         }),
       );

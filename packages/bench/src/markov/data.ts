@@ -93,7 +93,10 @@ export function markovData(cfg: MarkovDataConfig, seed: number): MarkovData {
       expected: language.expectedBayesAccuracy(),
     },
     ceiling: {
-      all: groupCeiling(train, train.sequences.map((_, i) => i)),
+      all: groupCeiling(
+        train,
+        train.sequences.map((_, i) => i),
+      ),
       low: groupCeiling(train, split.simple),
       high: groupCeiling(train, split.complex),
     },

@@ -27,8 +27,20 @@ export interface ToyPair {
  * embedding), and Single-Attn is evaluated with the looped model's matrices. Single-Attn training
  * leaves the loop gates untouched (zero gradient).
  */
-export function createToyPair(o: { dim: number; vocabSize: number; loops: number; seed: number; gating: 'scalar' | 'vector' | 'none' }): ToyPair {
-  const looped = createToyAttention({ dim: o.dim, vocabSize: o.vocabSize, loops: o.loops, seed: o.seed, gating: o.gating });
+export function createToyPair(o: {
+  dim: number;
+  vocabSize: number;
+  loops: number;
+  seed: number;
+  gating: 'scalar' | 'vector' | 'none';
+}): ToyPair {
+  const looped = createToyAttention({
+    dim: o.dim,
+    vocabSize: o.vocabSize,
+    loops: o.loops,
+    seed: o.seed,
+    gating: o.gating,
+  });
   const single = createToyAttention({ dim: o.dim, vocabSize: o.vocabSize, loops: 1, seed: o.seed });
   const shared = looped.variables.slice(0, 4);
   return {
@@ -57,12 +69,18 @@ export function paramsOf(pair: ToyPair, loops: number): tf.Variable[] {
 }
 
 export function loopsOfStage(stage: StageInfo): number {
-  if (stage.loops.kind !== 'fixed') throw new Error(`toy Markov problem: stage '${stage.name}' must use fixed loops`);
+  if (stage.loops.kind !== 'fixed')
+    throw new Error(`toy Markov problem: stage '${stage.name}' must use fixed loops`);
   return stage.loops.loops;
 }
 
 /** Per-example predictions and losses of a model on a batch (read outside tidy). */
-export function predict(pair: ToyPair, loops: number, b: PrefixBatch, chunk = 4096): { correct: Uint8Array; loss: Float64Array } {
+export function predict(
+  pair: ToyPair,
+  loops: number,
+  b: PrefixBatch,
+  chunk = 4096,
+): { correct: Uint8Array; loss: Float64Array } {
   const correct = new Uint8Array(b.size);
   const loss = new Float64Array(b.size);
   for (let start = 0; start < b.size; start += chunk) {

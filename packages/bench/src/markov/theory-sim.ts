@@ -38,10 +38,17 @@ export function assumptionOne(
 }
 
 /** Gaussian coupling C (dv x dr, entries N(0, scale^2/dv)) and unit river gradient g from `seed`. */
-export function randomCoupling(dv: number, dr: number, seed: number, scale = 1): { coupling: number[][]; riverGradient: number[] } {
+export function randomCoupling(
+  dv: number,
+  dr: number,
+  seed: number,
+  scale = 1,
+): { coupling: number[][]; riverGradient: number[] } {
   const rng = createRng(seed).fork('river-valley-coupling');
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const coupling = Array.from({ length: dv }, () => Array.from({ length: dr }, () => (scale * normal()) / Math.sqrt(dv)));
+  const coupling = Array.from({ length: dv }, () =>
+    Array.from({ length: dr }, () => (scale * normal()) / Math.sqrt(dv)),
+  );
   const g = Array.from({ length: dr }, normal);
   const n = Math.hypot(...g);
   return { coupling, riverGradient: g.map((x) => x / n) };

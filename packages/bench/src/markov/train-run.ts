@@ -1,16 +1,36 @@
 import * as tf from '@tensorflow/tfjs';
 import { gradientAlignment, gradientVector, HessianTracker, type HessianSnapshot } from '@loop/hessian';
-import { loopedSchedule, shiftSchedule, singleSchedule, train, type EvalMetrics, type Schedule } from '@loop/shift';
+import {
+  loopedSchedule,
+  shiftSchedule,
+  singleSchedule,
+  train,
+  type EvalMetrics,
+  type Schedule,
+} from '@loop/shift';
 import { createRng } from '@loop/tasks';
 import type { ExperimentContext } from '../experiment';
 import type { DataConfig, HessianConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
 import type { MarkovData } from './data';
-import { createToyPair, lossWith, markovProblem, meanOf, paramsOf, predict, subset, type PrefixBatch, type ToyPair } from './problem';
+import {
+  createToyPair,
+  lossWith,
+  markovProblem,
+  meanOf,
+  paramsOf,
+  predict,
+  subset,
+  type PrefixBatch,
+  type ToyPair,
+} from './problem';
 
 export type ModelKind = 'single' | 'looped';
 
 /** How a run switches architecture: pure Single, pure Looped, SHIFT at a fixed epoch, or SHIFT by SCP. */
-export type RunSchedule = { kind: ModelKind } | { kind: 'shift-at'; epoch: number } | { kind: 'shift-scp'; criterion: ShiftConfig['criterion'] };
+export type RunSchedule =
+  | { kind: ModelKind }
+  | { kind: 'shift-at'; epoch: number }
+  | { kind: 'shift-scp'; criterion: ShiftConfig['criterion'] };
 
 export interface EpochPoint {
   epoch: number;
@@ -99,11 +119,21 @@ export async function trainRun(
   const width = o.dataCfg.length - 1;
   const trainBatch = toBatch(data.train.input, data.train.target, width);
   const valBatch = toBatch(data.val.input, data.val.target, width);
-  const pair = createToyPair({ dim: o.model.dim, vocabSize: o.dataCfg.vocabSize, loops: o.model.loops, seed: o.seed, gating: o.model.gating });
+  const pair = createToyPair({
+    dim: o.model.dim,
+    vocabSize: o.dataCfg.vocabSize,
+    loops: o.model.loops,
+    seed: o.seed,
+    gating: o.model.gating,
+  });
   const K = o.model.loops;
   const runName = `${o.label}/seed${o.seed}`;
-  const hessSubset = subset(trainBatch, Array.from({ length: Math.min(o.probeSamples ?? o.hessian?.samples ?? 0, trainBatch.size) }, (_, i) => i));
-  const hx = hessSubset.size > 0 ? tf.keep(tf.tensor2d(hessSubset.input, [hessSubset.size, width], 'int32')) : null;
+  const hessSubset = subset(
+    trainBatch,
+    Array.from({ length: Math.min(o.probeSamples ?? o.hessian?.samples ?? 0, trainBatch.size) }, (_, i) => i),
+  );
+  const hx =
+    hessSubset.size > 0 ? tf.keep(tf.tensor2d(hessSubset.input, [hessSubset.size, width], 'int32')) : null;
   const hy = hessSubset.size > 0 ? tf.keep(tf.tensor1d(hessSubset.target, 'int32')) : null;
 
   const schedule: Schedule =
@@ -188,16 +218,25 @@ export async function trainRun(
       };
       hessian.push(h);
       const { eigenvalues: _v, shape, ...hv } = h;
-      ctx.metric({ series: 'hessian', run: runName, step: epoch, values: { ...hv, shapeV: shape === 'V' ? 1 : 0 } });
+      ctx.metric({
+        series: 'hessian',
+        run: runName,
+        step: epoch,
+        values: { ...hv, shapeV: shape === 'V' ? 1 : 0 },
+      });
       ctx.histogram({ series: 'hessian', run: runName, step: epoch, name: 'eigenvalues', values: eig });
     }
     return point;
   };
 
-  const startLoops = o.schedule.kind === 'looped' || (o.schedule.kind === 'shift-at' && o.schedule.epoch <= 0) ? K : 1;
+  const startLoops =
+    o.schedule.kind === 'looped' || (o.schedule.kind === 'shift-at' && o.schedule.epoch <= 0) ? K : 1;
   measure(0, startLoops, 0, 0);
 
-  const evaluate = (ectx: { step: number; stage: { loops: { kind: string; loops?: number } } }): EvalMetrics => {
+  const evaluate = (ectx: {
+    step: number;
+    stage: { loops: { kind: string; loops?: number } };
+  }): EvalMetrics => {
     const epoch = Math.round(ectx.step / spe);
     const loops = ectx.stage.loops.kind === 'fixed' ? (ectx.stage.loops.loops ?? 1) : K;
     // gradNorm / trainMs of this evaluation are filled from the engine's eval record (onMetrics).
@@ -250,7 +289,11 @@ export async function trainRun(
     flops: result.flops,
     stepsPerEpoch: spe,
     shift: shift
-      ? { epoch: shift.step / spe, plateauEpoch: shift.plateauStep !== undefined ? shift.plateauStep / spe : null, reason: shift.reason }
+      ? {
+          epoch: shift.step / spe,
+          plateauEpoch: shift.plateauStep !== undefined ? shift.plateauStep / spe : null,
+          reason: shift.reason,
+        }
       : null,
     final: epochs[epochs.length - 1]!,
     ...(lengthGen ? { lengthGen } : {}),
@@ -262,8 +305,21 @@ export async function trainRun(
 }
 
 /** Test sets of other lengths (same language, cyclic transitions, same sampling rule). */
-export function lengthSets(data: MarkovData, lengths: readonly number[], size: number, seed: number): { sets: LengthSet[]; bayes: { length: number; simpleFraction: number; bayes: number; bayesSimple: number | null }[] } {
-  const sets = data.language.lengthGeneralizationSets({ lengths, size, rng: createRng(seed).fork('length-gen'), train: data.train });
+export function lengthSets(
+  data: MarkovData,
+  lengths: readonly number[],
+  size: number,
+  seed: number,
+): {
+  sets: LengthSet[];
+  bayes: { length: number; simpleFraction: number; bayes: number; bayesSimple: number | null }[];
+} {
+  const sets = data.language.lengthGeneralizationSets({
+    lengths,
+    size,
+    rng: createRng(seed).fork('length-gen'),
+    train: data.train,
+  });
   return {
     sets: sets.map((s) => {
       const simple: number[] = [];

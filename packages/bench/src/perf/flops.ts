@@ -37,7 +37,8 @@ export interface StepFlops {
 export function trainStepFlops(s: StepShape): StepFlops {
   for (const k of ['batch', 'seqLen', 'nEmbd', 'nLayer', 'vocabSize', 'loops'] as const) {
     const v = s[k];
-    if (!Number.isInteger(v) || v < 1) throw new Error(`trainStepFlops: ${k} must be a positive integer; got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`trainStepFlops: ${k} must be a positive integer; got ${String(v)}`);
   }
   const { batch: B, seqLen: T, nEmbd: C, nLayer, vocabSize: V, loops: L } = s;
   const O = s.outputSize ?? V;

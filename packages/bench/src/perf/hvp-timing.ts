@@ -35,7 +35,13 @@ function unitVector(n: number, seed: number): Float64Array {
 }
 
 /** Gradient and HVP alternately, `repeats` times each after one warm-up of both. */
-function timeGradAndHvp(model: string, loss: LossFn, params: tf.Variable[], repeats: number, seed: number): HvpTiming {
+function timeGradAndHvp(
+  model: string,
+  loss: LossFn,
+  params: tf.Variable[],
+  repeats: number,
+  seed: number,
+): HvpTiming {
   const n = params.reduce((a, p) => a + p.size, 0);
   const v = unitVector(n, seed);
   gradientVector(loss, params);
@@ -63,7 +69,13 @@ export function toyHvpTiming(c: ToyConfig, repeats: number, seed: number): HvpTi
   const toy = createToyAttention({ dim: c.dim, vocabSize: c.vocabSize, loops: c.loops, seed });
   const { tokens, targets } = toyData(c, seed + 1);
   try {
-    return timeGradAndHvp(`toy d${c.dim} V${c.vocabSize} ${c.loops} loops`, () => toy.loss(tokens, targets), toy.variables, repeats, seed);
+    return timeGradAndHvp(
+      `toy d${c.dim} V${c.vocabSize} ${c.loops} loops`,
+      () => toy.loss(tokens, targets),
+      toy.variables,
+      repeats,
+      seed,
+    );
   } finally {
     toy.dispose();
     tf.dispose([tokens, targets]);
@@ -109,7 +121,12 @@ export function toyFullHessianTiming(c: ToyConfig, seed: number): FullHessianTim
         if (j > i) asym = Math.max(asym, Math.abs(H[i * n + j]! - H[j * n + i]!));
       }
     }
-    return { model: `toy d${c.dim} V${c.vocabSize} ${c.loops} loops`, parameters: n, seconds, asymmetry: big > 0 ? asym / big : 0 };
+    return {
+      model: `toy d${c.dim} V${c.vocabSize} ${c.loops} loops`,
+      parameters: n,
+      seconds,
+      asymmetry: big > 0 ? asym / big : 0,
+    };
   } finally {
     toy.dispose();
     tf.dispose([tokens, targets]);

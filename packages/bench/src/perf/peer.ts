@@ -18,7 +18,9 @@ export interface PeerInfo {
   configBlas: string[];
 }
 
-export type PeerStatus = { available: true; info: PeerInfo; python: string; script: string } | { available: false; reason: string; python: string; script: string };
+export type PeerStatus =
+  | { available: true; info: PeerInfo; python: string; script: string }
+  | { available: false; reason: string; python: string; script: string };
 
 /** This module's file in the ESM and CJS builds and under jest/tsx. */
 function moduleFile(): string {
@@ -31,7 +33,10 @@ export function defaultPeerScript(): string {
   const env = process.env['LOOP_BENCH_TORCH_PEER'];
   if (env) return resolve(env);
   const here = dirname(moduleFile());
-  const candidates = [join(here, '..', '..', 'peers', 'torch_step.py'), join(here, '..', 'peers', 'torch_step.py')];
+  const candidates = [
+    join(here, '..', '..', 'peers', 'torch_step.py'),
+    join(here, '..', 'peers', 'torch_step.py'),
+  ];
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
@@ -54,12 +59,22 @@ export class TorchPeer {
    * Starts the peer; never throws: a missing python, a missing torch or a crash gives
    * `{ available: false, reason }` with the reason in words.
    */
-  static async start(python: string, script: string, threads: number, timeoutMs = 120_000): Promise<{ status: PeerStatus; peer: TorchPeer | null }> {
-    const fail = (reason: string) => ({ status: { available: false as const, reason, python, script }, peer: null });
+  static async start(
+    python: string,
+    script: string,
+    threads: number,
+    timeoutMs = 120_000,
+  ): Promise<{ status: PeerStatus; peer: TorchPeer | null }> {
+    const fail = (reason: string) => ({
+      status: { available: false as const, reason, python, script },
+      peer: null,
+    });
     if (!existsSync(script)) return fail(`peer script ${script} not found`);
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(python, [script, '--serve', '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(python, [script, '--serve', '--threads', String(threads)], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     } catch (err) {
       return fail(`cannot run ${python}: ${(err as Error).message}`);
     }
@@ -69,15 +84,28 @@ export class TorchPeer {
     });
     const lines = createInterface({ input: child.stdout });
     const first = await new Promise<{ ok: true; line: string } | { ok: false; reason: string }>((done) => {
-      const timer = setTimeout(() => done({ ok: false, reason: `no answer from ${python} within ${timeoutMs / 1000} s` }), timeoutMs);
+      const timer = setTimeout(
+        () => done({ ok: false, reason: `no answer from ${python} within ${timeoutMs / 1000} s` }),
+        timeoutMs,
+      );
       child.once('error', (err) => {
         clearTimeout(timer);
         const code = (err as NodeJS.ErrnoException).code;
-        done({ ok: false, reason: code === 'ENOENT' ? `python not found: ${python}` : `cannot run ${python}: ${err.message}` });
+        done({
+          ok: false,
+          reason: code === 'ENOENT' ? `python not found: ${python}` : `cannot run ${python}: ${err.message}`,
+        });
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        setTimeout(() => done({ ok: false, reason: `${python} exited with code ${String(code)}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` }), 50);
+        setTimeout(
+          () =>
+            done({
+              ok: false,
+              reason: `${python} exited with code ${String(code)}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+            }),
+          50,
+        );
       });
       lines.once('line', (line) => {
         clearTimeout(timer);
@@ -119,7 +147,10 @@ export class TorchPeer {
       try {
         const out = JSON.parse(line) as Record<string, unknown>;
         if (out['ok'] === true) p.resolve(out);
-        else p.reject(new Error(`peer error: ${typeof out['error'] === 'string' ? out['error'] : JSON.stringify(out)}`));
+        else
+          p.reject(
+            new Error(`peer error: ${typeof out['error'] === 'string' ? out['error'] : JSON.stringify(out)}`),
+          );
       } catch {
         p.reject(new Error(`peer printed non-JSON: ${line.slice(0, 200)}`));
       }
@@ -136,9 +167,18 @@ export class TorchPeer {
   }
 
   /** Times `repeats` training steps (after `warmup`) of a config; milliseconds per step. */
-  async step(config: Record<string, unknown>, repeats: number, warmup: number, seed: number): Promise<{ ms: number[]; cpuMs: number[]; loss: number }> {
+  async step(
+    config: Record<string, unknown>,
+    repeats: number,
+    warmup: number,
+    seed: number,
+  ): Promise<{ ms: number[]; cpuMs: number[]; loss: number }> {
     const r = await this.request({ op: 'step', config, repeats, warmup, seed });
-    return { ms: r['ms'] as number[], cpuMs: (r['cpuMs'] as number[] | undefined) ?? [], loss: Number(r['loss']) };
+    return {
+      ms: r['ms'] as number[],
+      cpuMs: (r['cpuMs'] as number[] | undefined) ?? [],
+      loss: Number(r['loss']),
+    };
   }
 
   async matmul(size: number, repeats: number): Promise<number[]> {

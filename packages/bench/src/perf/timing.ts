@@ -18,7 +18,14 @@ function quantile(sorted: readonly number[], p: number): number {
 export function summarize(values: readonly number[]): TimingSummary {
   const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (xs.length === 0) return { n: 0, median: NaN, q1: NaN, q3: NaN, min: NaN, max: NaN };
-  return { n: xs.length, median: quantile(xs, 0.5), q1: quantile(xs, 0.25), q3: quantile(xs, 0.75), min: xs[0]!, max: xs[xs.length - 1]! };
+  return {
+    n: xs.length,
+    median: quantile(xs, 0.5),
+    q1: quantile(xs, 0.25),
+    q3: quantile(xs, 0.75),
+    min: xs[0]!,
+    max: xs[xs.length - 1]!,
+  };
 }
 
 /** Milliseconds taken by `fn` (wall clock). */

@@ -34,11 +34,22 @@ export interface TrainStepBench {
 }
 
 export function gptConfigOf(c: StepConfig): GPTConfig {
-  return { vocabSize: c.vocabSize, nEmbd: c.nEmbd, nHead: c.nHead, nLayer: c.nLayer, inputInjection: true, positional: 'none', readIn: 'onehot' };
+  return {
+    vocabSize: c.vocabSize,
+    nEmbd: c.nEmbd,
+    nHead: c.nHead,
+    nLayer: c.nLayer,
+    inputInjection: true,
+    positional: 'none',
+    readIn: 'onehot',
+  };
 }
 
 /** Seeded random batch: tokens and targets uniform in [0, V), full mask, every sample scored after `loops`. */
-export function randomBatch(c: StepConfig, seed: number): { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] } {
+export function randomBatch(
+  c: StepConfig,
+  seed: number,
+): { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] } {
   const rng = createRng(seed);
   const n = c.batch * c.seqLen;
   const tok = new Int32Array(n);
@@ -57,7 +68,8 @@ export function randomBatch(c: StepConfig, seed: number): { tokens: tf.Tensor2D;
 
 export function createTrainStep(c: StepConfig, seed: number): TrainStepBench {
   const micro = c.microBatch ?? c.batch;
-  if (!Number.isInteger(micro) || micro < 1) throw new Error(`createTrainStep: microBatch must be a positive integer; got ${String(c.microBatch)}`);
+  if (!Number.isInteger(micro) || micro < 1)
+    throw new Error(`createTrainStep: microBatch must be a positive integer; got ${String(c.microBatch)}`);
   const model = createLoopedGPT(gptConfigOf(c), { seed });
   const optimizer: Optimizer = createOptimizer({ type: 'adamw', ...PERF_ADAMW }, model.variables);
   const { tokens, target, mask, steps } = randomBatch(c, seed + 1);
@@ -68,11 +80,19 @@ export function createTrainStep(c: StepConfig, seed: number): TrainStepBench {
     for (let start = 0; start < c.batch; start += micro) {
       const size = Math.min(micro, c.batch - start);
       const rows = (x: tf.Tensor2D) => tf.slice(x, [start, 0], [size, c.seqLen]) as tf.Tensor2D;
-      parts.push({ tokens: rows(tokens), target: rows(target), mask: rows(mask), steps: steps.slice(start, start + size) });
+      parts.push({
+        tokens: rows(tokens),
+        target: rows(target),
+        mask: rows(mask),
+        steps: steps.slice(start, start + size),
+      });
     }
   }
   const denominator = c.batch * c.seqLen; // the full mask's sum
-  const gradsOf = (p: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] }, whole: boolean) => {
+  const gradsOf = (
+    p: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] },
+    whole: boolean,
+  ) => {
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.forward(p.tokens, { loops: c.loops });
       return stepLoss(logits, p.target, p.mask, p.steps, whole ? {} : { denominator });
@@ -129,7 +149,10 @@ export function wasmHeapBytes(): number | null {
  * returned). Calibrated on wasm: C 256, H 4, T 41, B 64 grows ~506 MiB per loop (measured 614 MiB
  * at 1 loop, 1121 MiB at 2; C 64, T 21, B 32: ~40 MiB per loop; scripts/perf-heap.ts).
  */
-export function estimateStepHeapMiB(c: Pick<StepConfig, 'nEmbd' | 'nHead' | 'nLayer' | 'seqLen' | 'loops'>, samples: number): number {
+export function estimateStepHeapMiB(
+  c: Pick<StepConfig, 'nEmbd' | 'nHead' | 'nLayer' | 'seqLen' | 'loops'>,
+  samples: number,
+): number {
   const perToken = 18 * (40 * c.nEmbd + 8 * c.nHead * c.seqLen);
   return (perToken * samples * c.seqLen * c.loops * c.nLayer) / 2 ** 20;
 }

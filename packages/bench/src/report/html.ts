@@ -50,7 +50,9 @@ function block(b: ReportBlock, svgOf: (name: string) => string | undefined): str
       return htmlTable(b.table);
     case 'figure': {
       const svg = svgOf(b.name);
-      const body = svg ? inlineSvg(svg) : `<p class="missing">figure ${escapeHtml(b.name)} was not rendered</p>`;
+      const body = svg
+        ? inlineSvg(svg)
+        : `<p class="missing">figure ${escapeHtml(b.name)} was not rendered</p>`;
       return `<figure>${body}${b.caption ? `<figcaption>${inlineMarkdown(b.caption)}</figcaption>` : ''}</figure>`;
     }
     case 'verdict': {
@@ -73,7 +75,10 @@ export function renderHtml(doc: ReportDocument, svgOf: (name: string) => string 
     .map(([k, v]) => `<li><strong>${escapeHtml(k)}</strong>: ${inlineMarkdown(v)}</li>`)
     .join('');
   const sections = doc.sections
-    .map((s) => `<section><h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map((b) => block(b, svgOf)).join('\n')}</section>`)
+    .map(
+      (s) =>
+        `<section><h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map((b) => block(b, svgOf)).join('\n')}</section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.title)}</title><style>${STYLE}</style></head>

@@ -10,7 +10,8 @@ export function markdownTable(t: Table): string {
   if (t.title) lines.push(`**${t.title}**`, '');
   lines.push(`| ${t.columns.map(escapeCell).join(' | ')} |`);
   lines.push(`|${t.columns.map(() => '---').join('|')}|`);
-  for (const r of t.rows) lines.push(`| ${t.columns.map((_, j) => escapeCell(formatCell(r[j]))).join(' | ')} |`);
+  for (const r of t.rows)
+    lines.push(`| ${t.columns.map((_, j) => escapeCell(formatCell(r[j]))).join(' | ')} |`);
   if (t.note) lines.push('', t.note);
   return lines.join('\n');
 }

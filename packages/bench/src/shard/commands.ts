@@ -2,7 +2,16 @@
 // `loop-bench merge DIR... --out OUT`, which combines shard folders into the unsharded report.
 
 import type { Command } from '@commander-js/extra-typings';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { TASK_NAMES } from '@loop/tasks';
@@ -18,12 +27,17 @@ import { parseShard } from './shard';
 
 /** `--task a,b|all` to a task list (ConfigError naming the bad name). */
 export function parseTasks(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.includes('all')) return [...TASK_NAMES];
   for (const n of names) {
-    if (!(TASK_NAMES as readonly string[]).includes(n)) throw new ConfigError(`--task ${text}: unknown task '${n}'; allowed: ${TASK_NAMES.join(', ')}, all`);
+    if (!(TASK_NAMES as readonly string[]).includes(n))
+      throw new ConfigError(`--task ${text}: unknown task '${n}'; allowed: ${TASK_NAMES.join(', ')}, all`);
   }
-  if (names.length === 0) throw new ConfigError(`--task ${text}: give a task name, a comma-separated list or all`);
+  if (names.length === 0)
+    throw new ConfigError(`--task ${text}: give a task name, a comma-separated list or all`);
   return TASK_NAMES.filter((t) => names.includes(t));
 }
 
@@ -49,9 +63,15 @@ export function installSweepOptions(program: Command, setExit: (code: number) =>
     if (!cmd || !experiment) continue;
     cmd
       .option('--task <tasks>', `algorithmic tasks: ${TASK_NAMES.join('|')}|all, or a comma-separated list`)
-      .option('--shard <i/n>', 'run the units with index = i mod n of the (task x method x seed) sweep (0-based)');
+      .option(
+        '--shard <i/n>',
+        'run the units with index = i mod n of the (task x method x seed) sweep (0-based)',
+      );
     cmd.action(async () => {
-      const { task, shard, ...rest } = cmd.opts() as { task?: string; shard?: string } & Record<string, unknown>;
+      const { task, shard, ...rest } = cmd.opts() as { task?: string; shard?: string } & Record<
+        string,
+        unknown
+      >;
       const options = validateCliOptions(rest);
       const file: Record<string, unknown> = options.config ? readConfigFile(options.config) : {};
       if (task !== undefined) file['tasks'] = parseTasks(task);
@@ -87,7 +107,8 @@ function copyUnits(fromDir: string, toDir: string): void {
   const from = join(fromDir, 'units');
   if (!existsSync(from)) return;
   mkdirSync(join(toDir, 'units'), { recursive: true });
-  for (const f of readdirSync(from)) if (f.endsWith('.json')) copyFileSync(join(from, f), join(toDir, 'units', f));
+  for (const f of readdirSync(from))
+    if (f.endsWith('.json')) copyFileSync(join(from, f), join(toDir, 'units', f));
 }
 
 /** Every planned algorithmic unit must be in `dir/units`; otherwise nothing would be trained silently. */
@@ -95,7 +116,9 @@ function checkAlgorithmicUnits(dir: string, cfg: ShardConfig): void {
   const plan = algorithmicUnits(cfg.config as unknown as AlgorithmicConfig, cfg.seeds);
   const missing = plan.filter((u) => !existsSync(join(dir, 'units', `${u.key}.json`))).map((u) => u.key);
   if (missing.length > 0) {
-    throw new RunDirError(`merge: ${missing.length} unit(s) missing from the shard folders: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}; run (or --resume) the shards that own them`);
+    throw new RunDirError(
+      `merge: ${missing.length} unit(s) missing from the shard folders: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}; run (or --resume) the shards that own them`,
+    );
   }
 }
 
@@ -104,31 +127,53 @@ function checkAlgorithmicUnits(dir: string, cfg: ShardConfig): void {
  * seeds and config), copies their finished units into OUT, then runs the experiment with --resume
  * and no shard, which loads every unit and writes the full report exactly as an unsharded run.
  */
-export async function mergeShards(dirs: string[], out: string, opts: { force: boolean; quiet: boolean; stdout: Writable; stderr: Writable; command: string }): Promise<void> {
+export async function mergeShards(
+  dirs: string[],
+  out: string,
+  opts: { force: boolean; quiet: boolean; stdout: Writable; stderr: Writable; command: string },
+): Promise<void> {
   if (dirs.length === 0) throw new ConfigError('merge: give at least one shard folder');
   const configs = dirs.map(readShardConfig);
   const first = configs[0]!;
-  const core = (c: ShardConfig) => JSON.stringify({ e: c.experiment, p: c.profile, s: c.seed, ss: c.seeds, c: { ...c.config, shard: null } });
+  const core = (c: ShardConfig) =>
+    JSON.stringify({
+      e: c.experiment,
+      p: c.profile,
+      s: c.seed,
+      ss: c.seeds,
+      c: { ...c.config, shard: null },
+    });
   configs.forEach((c, i) => {
-    if (core(c) !== core(first)) throw new ConfigError(`merge: ${dirs[i]} is not a shard of the same run as ${dirs[0]} (experiment, profile, seeds or config differ)`);
+    if (core(c) !== core(first))
+      throw new ConfigError(
+        `merge: ${dirs[i]} is not a shard of the same run as ${dirs[0]} (experiment, profile, seeds or config differ)`,
+      );
   });
   const shards = configs.map((c) => parseShard(c.config.shard ?? null));
   const n = shards[0]?.count ?? 1;
   const seen = new Set<number>();
   shards.forEach((s, i) => {
-    if ((s?.count ?? 1) !== n) throw new ConfigError(`merge: ${dirs[i]} is shard ${s ? `${s.index}/${s.count}` : 'all'}, others have n = ${n}`);
+    if ((s?.count ?? 1) !== n)
+      throw new ConfigError(
+        `merge: ${dirs[i]} is shard ${s ? `${s.index}/${s.count}` : 'all'}, others have n = ${n}`,
+      );
     seen.add(s?.index ?? 0);
   });
   const absent = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
-  if (absent.length > 0) throw new ConfigError(`merge: shard(s) ${absent.map((i) => `${i}/${n}`).join(', ')} missing; give all ${n} shard folders`);
+  if (absent.length > 0)
+    throw new ConfigError(
+      `merge: shard(s) ${absent.map((i) => `${i}/${n}`).join(', ')} missing; give all ${n} shard folders`,
+    );
   const experiment = EXPERIMENTS.find((e) => e.name === first.experiment);
-  if (!experiment) throw new ConfigError(`merge: experiment '${first.experiment}' of ${dirs[0]} is not registered`);
+  if (!experiment)
+    throw new ConfigError(`merge: experiment '${first.experiment}' of ${dirs[0]} is not registered`);
 
   checkRunDir(out, opts.force ? 'force' : 'fresh');
   const outPath = resolve(out);
   if (opts.force && existsSync(outPath)) {
     // Only loop-bench's own entries (run files and experiment subfolders) are removed.
-    for (const e of [...RUN_DIR_ENTRIES, ...EXPERIMENTS.map((x) => x.name)]) rmSync(join(outPath, e), { recursive: true, force: true });
+    for (const e of [...RUN_DIR_ENTRIES, ...EXPERIMENTS.map((x) => x.name)])
+      rmSync(join(outPath, e), { recursive: true, force: true });
   }
   mkdirSync(outPath, { recursive: true });
   if (first.experiment === 'reproduce') {
@@ -137,7 +182,8 @@ export async function mergeShards(dirs: string[], out: string, opts: { force: bo
         const subDir = join(dir, sub);
         if (!statSync(subDir).isDirectory() || !existsSync(join(subDir, 'config.json'))) continue;
         if (sub === 'algorithmic') copyUnits(subDir, join(outPath, sub));
-        else if (existsSync(join(subDir, 'results.json')) && !existsSync(join(outPath, sub, 'results.json'))) cpSync(subDir, join(outPath, sub), { recursive: true });
+        else if (existsSync(join(subDir, 'results.json')) && !existsSync(join(outPath, sub, 'results.json')))
+          cpSync(subDir, join(outPath, sub), { recursive: true });
       }
     }
     const algo = dirs.map((d) => join(d, 'algorithmic')).find((d) => existsSync(join(d, 'config.json')));
@@ -147,16 +193,32 @@ export async function mergeShards(dirs: string[], out: string, opts: { force: bo
     if (first.experiment === 'algorithmic') checkAlgorithmicUnits(outPath, first);
   }
   const backend = (BACKEND_NAMES as readonly string[]).includes(first.backend) ? first.backend : 'auto';
-  const options = validateCliOptions({ profile: first.profile, backend, out: outPath, seed: first.seed, seeds: first.seeds.length, resume: true, quiet: opts.quiet });
+  const options = validateCliOptions({
+    profile: first.profile,
+    backend,
+    out: outPath,
+    seed: first.seed,
+    seeds: first.seeds.length,
+    resume: true,
+    quiet: opts.quiet,
+  });
   const logger = createLogger({ quiet: opts.quiet, stream: opts.stderr });
-  await runExperiment(experiment, { options, file: { ...first.config, shard: null }, stdout: opts.stdout, logger, command: opts.command });
+  await runExperiment(experiment, {
+    options,
+    file: { ...first.config, shard: null },
+    stdout: opts.stdout,
+    logger,
+    command: opts.command,
+  });
 }
 
 /** `loop-bench merge DIR... --out OUT`. */
 export function installMergeCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('merge')
-    .description('combine the shard folders of a --shard i/n sweep into one run folder and report (as the unsharded run)')
+    .description(
+      'combine the shard folders of a --shard i/n sweep into one run folder and report (as the unsharded run)',
+    )
     .argument('<dirs...>', 'the shard folders (all n of them)')
     .requiredOption('-o, --out <dir>', 'output folder of the merged run')
     .option('--force', 'overwrite the run files in a non-empty --out')

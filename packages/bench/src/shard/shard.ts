@@ -16,7 +16,9 @@ export function parseShard(text: string | null | undefined): Shard | null {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1 || index >= count) {
-    throw new ConfigError(`--shard ${text}: need n >= 1 and 0 <= i < n (i is 0-based: 0/${Math.max(count, 1)} .. ${Math.max(count, 1) - 1}/${Math.max(count, 1)})`);
+    throw new ConfigError(
+      `--shard ${text}: need n >= 1 and 0 <= i < n (i is 0-based: 0/${Math.max(count, 1)} .. ${Math.max(count, 1) - 1}/${Math.max(count, 1)})`,
+    );
   }
   return { index, count };
 }

@@ -129,7 +129,11 @@ function encodeValue(v: SummaryValue): Uint8Array {
   return w.finish();
 }
 
-export function encodeSummaryEvent(wallTime: number, step: number, values: readonly SummaryValue[]): Uint8Array {
+export function encodeSummaryEvent(
+  wallTime: number,
+  step: number,
+  values: readonly SummaryValue[],
+): Uint8Array {
   const summary = new Writer();
   for (const v of values) summary.bytes(1, encodeValue(v));
   return new Writer().double(1, wallTime).int64(2, step).bytes(5, summary.finish()).finish();

@@ -14,6 +14,8 @@ declare module 'cli-progress' {
   export class SingleBar {
     constructor(options: Options, preset?: object);
     start(total: number, startValue: number, payload?: Record<string, unknown>): void;
+    /** Draws the bar now (in non-TTY mode: writes one line). */
+    render(): void;
     update(value: number, payload?: Record<string, unknown>): void;
     increment(delta?: number, payload?: Record<string, unknown>): void;
     setTotal(total: number): void;

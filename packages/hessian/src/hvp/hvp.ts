@@ -36,7 +36,10 @@ export function gradientVector(lossFn: LossFn, params: readonly tf.Variable[]): 
 }
 
 /** The loss and its flat gradient in one pass. */
-export function valueAndGradientVector(lossFn: LossFn, params: readonly tf.Variable[]): { value: number; gradient: Float64Array } {
+export function valueAndGradientVector(
+  lossFn: LossFn,
+  params: readonly tf.Variable[],
+): { value: number; gradient: Float64Array } {
   checkParams(params);
   const [value, g] = tf.tidy(() => {
     const { value, grads } = tf.engine().gradients(lossFn, params as tf.Variable[], undefined, true);

@@ -33,16 +33,16 @@ function parseAxes(axis: number | number[] | null | undefined, rank: number): nu
 const unary = (kernelName: string, derivative: (x: tf.Tensor) => tf.Tensor): GradConfig => ({
   kernelName,
   inputsToSave: ['x'],
-  gradFunc: ((dy, saved) => {
+  gradFunc: (dy, saved) => {
     const [x] = saved;
     return { x: () => tf.mul(single(dy), derivative(x)) };
-  }),
+  },
 });
 
 const minMax = (kernelName: 'Max' | 'Min', axisAttr: 'reductionIndices' | 'axis'): GradConfig => ({
   kernelName,
   inputsToSave: ['x'],
-  gradFunc: ((dy, saved, attrs) => {
+  gradFunc: (dy, saved, attrs) => {
     const [x] = saved;
     const axes = parseAxes(attrs[axisAttr] as number | number[], x.rank);
     return {
@@ -52,16 +52,16 @@ const minMax = (kernelName: 'Max' | 'Min', axisAttr: 'reductionIndices' | 'axis'
         return tf.mul(g, tf.cast(tf.equal(x, y), g.dtype));
       },
     };
-  }),
+  },
 });
 
 const comparison = (kernelName: string): GradConfig => ({
   kernelName,
   inputsToSave: ['a', 'b'],
-  gradFunc: ((_dy, saved) => {
+  gradFunc: (_dy, saved) => {
     const [a, b] = saved;
     return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
-  }),
+  },
 });
 
 function reduceTo(t: tf.Tensor, shape: number[]): tf.Tensor {
@@ -84,7 +84,7 @@ export const SECOND_ORDER_GRADIENTS: readonly GradConfig[] = [
   {
     kernelName: 'Softmax',
     inputsToSave: ['logits'],
-    gradFunc: ((dy, saved, attrs) => {
+    gradFunc: (dy, saved, attrs) => {
       const [logits] = saved;
       const dim = attrs.dim as number;
       return {
@@ -94,12 +94,12 @@ export const SECOND_ORDER_GRADIENTS: readonly GradConfig[] = [
           return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
         },
       };
-    }),
+    },
   },
   {
     kernelName: 'LogSoftmax',
     inputsToSave: ['logits'],
-    gradFunc: ((dy, saved, attrs) => {
+    gradFunc: (dy, saved, attrs) => {
       const [logits] = saved;
       const axis = parseAxes(attrs.axis as number | number[], logits.rank);
       return {
@@ -109,12 +109,12 @@ export const SECOND_ORDER_GRADIENTS: readonly GradConfig[] = [
           return tf.sub(d, tf.mul(tf.sum(d, axis, true), softmax));
         },
       };
-    }),
+    },
   },
   {
     kernelName: 'Pow',
     inputsToSave: ['a', 'b'],
-    gradFunc: ((dy, saved) => {
+    gradFunc: (dy, saved) => {
       const [a, b] = saved;
       const d = single(dy);
       return {
@@ -127,18 +127,20 @@ export const SECOND_ORDER_GRADIENTS: readonly GradConfig[] = [
           return reduceTo(tf.mul(d, tf.mul(tf.pow(a, b), logA)), b.shape);
         },
       };
-    }),
+    },
   },
   minMax('Max', 'reductionIndices'),
   minMax('Min', 'axis'),
-  ...['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr'].map(comparison),
+  ...['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr'].map(
+    comparison,
+  ),
   {
     kernelName: 'LogicalNot',
     inputsToSave: ['x'],
-    gradFunc: ((_dy, saved) => {
+    gradFunc: (_dy, saved) => {
       const [x] = saved;
       return { x: () => tf.zerosLike(x) };
-    }),
+    },
   },
 ];
 

@@ -307,7 +307,8 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       // Evaluate, then decide whether this stage ends here.
       let decision: EvalRecord['criterion'];
       // The evaluation at the last step is the final one (problems run their length tests there).
-      if (cfg.evalEvery !== null && step % cfg.evalEvery === 0) decision = (await runEval(step === totalSteps)).criterion;
+      if (cfg.evalEvery !== null && step % cfg.evalEvery === 0)
+        decision = (await runEval(step === totalSteps)).criterion;
       if (stageIndex < schedule.length - 1) {
         const u = stageAt(stageIndex).until;
         if (u.kind === 'criterion' && decision?.shift)
@@ -350,8 +351,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   // Loss, pre-clip global gradient norm and the (clipped) gradients of one step, accumulated over micro-batches.
   function trainStep(batch: B, stage: StageInfo): { loss: number; gradNorm: number; grads: tf.Tensor[] } {
     const count = Math.max(cfg.microBatches, problem.microBatchesFor?.(batch, stage) ?? 1);
-    const parts =
-      count > 1 && problem.split ? problem.split(batch, count) : [{ batch, weight: 1 }];
+    const parts = count > 1 && problem.split ? problem.split(batch, count) : [{ batch, weight: 1 }];
     let acc: tf.Tensor[] | null = null;
     let lossSum: tf.Tensor = tf.scalar(0);
     for (const part of parts) {

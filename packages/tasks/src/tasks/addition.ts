@@ -48,7 +48,7 @@ export const additionTask = defineTask({
     const base = 2 * n + 2;
     let carry = 0;
     for (let i = n - 1; i >= 0; i--) {
-      const s = (a[i]) + (b[i]) + carry;
+      const s = a[i] + b[i] + carry;
       buf[base + 1 + i] = s & 1;
       carry = s >> 1;
     }
@@ -56,7 +56,7 @@ export const additionTask = defineTask({
     return { eq: 2 * n + 1, end: 3 * n + 3 };
   },
   layoutBound: (n) => 3 * n + 3,
-  stepsOf: (ops) => (ops[0]).length,
+  stepsOf: (ops) => ops[0].length,
   steps: (n) => n,
   maxTestSteps: (n) => n + 20,
 });

@@ -48,7 +48,7 @@ export const binarySumTask = defineTask({
     return { eq: n, end };
   },
   layoutBound: (n) => n + 1 + 32,
-  stepsOf: (ops) => (ops[0]).length,
+  stepsOf: (ops) => ops[0].length,
   steps: (n) => n,
   maxTestSteps: (n) => n + 20,
 });

@@ -38,7 +38,7 @@ export const copyTask = defineTask({
     return { eq: n, end: 2 * n + 1 };
   },
   layoutBound: (n) => 2 * n + 1,
-  stepsOf: (ops) => (ops[0]).length,
+  stepsOf: (ops) => ops[0].length,
   steps: (n) => n,
   maxTestSteps: (n) => n + 20,
 });

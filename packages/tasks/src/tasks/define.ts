@@ -33,8 +33,8 @@ function writeRow(
   const pad = spec.padId;
   for (let p = 0; p < seqLen; p++) {
     const o = offset + p;
-    input[o] = p <= eq ? (full[p]) : pad;
-    target[o] = p + 1 < end ? (full[p + 1]) : pad;
+    input[o] = p <= eq ? full[p] : pad;
+    target[o] = p + 1 < end ? full[p + 1] : pad;
     mask[o] = p >= eq ? 1 : 0;
   }
 }
@@ -55,10 +55,14 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
   const checkMaxLen = (maxLen: unknown): number => checkInt('maxLen', maxLen, 2, spec.maxLength + 2);
   const checkOperands = (operands: readonly (readonly number[])[]): number => {
     if (!Array.isArray(operands) || operands.length !== spec.arity) {
-      throw new TaskArgumentError('operands', `operands must be an array of ${spec.arity} token arrays for ${spec.name}`);
+      throw new TaskArgumentError(
+        'operands',
+        `operands must be an array of ${spec.arity} token arrays for ${spec.name}`,
+      );
     }
     operands.forEach((op, i) => {
-      if (!Array.isArray(op)) throw new TaskArgumentError(`operands[${i}]`, `operands[${i}] must be an array of integers`);
+      if (!Array.isArray(op))
+        throw new TaskArgumentError(`operands[${i}]`, `operands[${i}] must be an array of integers`);
       op.forEach((v, j) => {
         if (!Number.isInteger(v) || v < 0 || v > spec.operandMax) {
           throw new TaskArgumentError(
@@ -97,7 +101,10 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
     return build(spec.draw(n, rng, mode), n, maxLen);
   };
 
-  const fromOperands = (operands: readonly (readonly number[])[], options: { maxLen?: number } = {}): Example => {
+  const fromOperands = (
+    operands: readonly (readonly number[])[],
+    options: { maxLen?: number } = {},
+  ): Example => {
     const n = checkOperands(operands);
     const maxLen = options.maxLen === undefined ? n + 2 : checkMaxLen(options.maxLen);
     return build(operands, n, maxLen);
@@ -105,7 +112,10 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
 
   const batch = (options: BatchOptions): Batch => {
     if (options === null || typeof options !== 'object') {
-      throw new TaskArgumentError('options', 'batch options must be an object { size, minLength?, maxLength, rng } or { size, length, rng }');
+      throw new TaskArgumentError(
+        'options',
+        'batch options must be an object { size, minLength?, maxLength, rng } or { size, length, rng }',
+      );
     }
     const size = checkInt('size', options.size, 1, MAX_BATCH_SIZE);
     const rng = checkRng(options.rng);
@@ -122,7 +132,8 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
       defaultMode = 'test';
     } else {
       maxLength = checkN('maxLength', options.maxLength);
-      minLength = options.minLength === undefined ? 1 : checkInt('minLength', options.minLength, 1, maxLength);
+      minLength =
+        options.minLength === undefined ? 1 : checkInt('minLength', options.minLength, 1, maxLength);
       defaultMaxLen = maxLength + 1;
       defaultMode = 'train';
     }
@@ -156,7 +167,10 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       if (!Number.isInteger(t) || t < 0 || t >= spec.vocabSize) {
-        throw new TaskArgumentError(`tokens[${i}]`, `tokens[${i}] must be an integer in [0, ${spec.vocabSize - 1}]; got ${String(t)}`);
+        throw new TaskArgumentError(
+          `tokens[${i}]`,
+          `tokens[${i}] must be an integer in [0, ${spec.vocabSize - 1}]; got ${String(t)}`,
+        );
       }
       if (t === spec.padId) continue;
       const sym = spec.symbols[t] || `<${t}>`;
@@ -169,10 +183,12 @@ export function defineTask(spec: TaskSpec): AlgorithmicTask {
 
   const decodeExample = (example: Pick<Example, 'input' | 'target' | 'mask'>): string => {
     const eq = Array.from(example.mask).findIndex((m) => m > 0);
-    if (eq < 0) throw new TaskArgumentError('example.mask', 'example.mask has no position with mask 1 (no "=" token)');
+    if (eq < 0)
+      throw new TaskArgumentError('example.mask', 'example.mask has no position with mask 1 (no "=" token)');
     const question = Array.from(example.input).slice(0, eq + 1);
     const answer: number[] = [];
-    for (let p = eq; p < example.target.length && example.target[p] !== spec.padId; p++) answer.push(example.target[p]);
+    for (let p = eq; p < example.target.length && example.target[p] !== spec.padId; p++)
+      answer.push(example.target[p]);
     return decode([...question, ...answer]);
   };
 

@@ -59,7 +59,7 @@ export const multiplicationTask = defineTask({
       if (a[m - 1 - i] !== 1) continue;
       let carry = 0;
       for (let j = 0; j < k || carry; j++) {
-        const s = (buf[base + i + j]) + (j < k ? (b[k - 1 - j]) : 0) + carry;
+        const s = buf[base + i + j] + (j < k ? b[k - 1 - j] : 0) + carry;
         buf[base + i + j] = s & 1;
         carry = s >> 1;
       }
@@ -67,7 +67,7 @@ export const multiplicationTask = defineTask({
     return { eq, end: base + m + k };
   },
   layoutBound: (k) => 2 * (k + 2) + 2,
-  stepsOf: (ops) => (ops[0]).length * (ops[1]).length,
+  stepsOf: (ops) => ops[0].length * ops[1].length,
   steps: (k, m = MULTIPLICATION_TEST_M) => m * k,
   maxTestSteps: (k) => MULTIPLICATION_TEST_M * k + 30,
 });

@@ -40,8 +40,7 @@ export const parityTask = defineTask({
     return { eq: n, end: n + 2 };
   },
   layoutBound: (n) => n + 2,
-  stepsOf: (ops) => (ops[0]).length,
+  stepsOf: (ops) => ops[0].length,
   steps: (n) => n,
   maxTestSteps: (n) => n + 20,
 });
-

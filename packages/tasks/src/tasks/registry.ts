@@ -24,7 +24,10 @@ export function isTaskName(name: unknown): name is TaskName {
 /** The task called `name`; throws for unknown names, listing the valid ones. */
 export function getTask(name: TaskName): AlgorithmicTask {
   if (!isTaskName(name)) {
-    throw new TaskArgumentError('name', `unknown task ${JSON.stringify(name)}; expected one of ${TASK_NAMES.join(', ')}`);
+    throw new TaskArgumentError(
+      'name',
+      `unknown task ${JSON.stringify(name)}; expected one of ${TASK_NAMES.join(', ')}`,
+    );
   }
   return TASKS[name];
 }

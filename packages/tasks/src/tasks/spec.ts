@@ -51,9 +51,12 @@ export function drawBits(n: number, rng: Rng): number[] {
 
 /** Length of operand i, checked to be in [1, maxLength]. */
 export function operandLength(ops: readonly (readonly number[])[], i: number, maxLength: number): number {
-  const len = (ops[i]).length;
+  const len = ops[i].length;
   if (len < 1 || len > maxLength) {
-    throw new TaskArgumentError(`operands[${i}]`, `operands[${i}] must have a length in [1, ${maxLength}]; got ${len}`);
+    throw new TaskArgumentError(
+      `operands[${i}]`,
+      `operands[${i}] must have a length in [1, ${maxLength}]; got ${len}`,
+    );
   }
   return len;
 }

@@ -60,7 +60,7 @@ export const uniqueSetTask = defineTask({
     return { eq: n, end };
   },
   layoutBound: (n) => 2 * n + 1,
-  stepsOf: (ops) => (ops[0]).length,
+  stepsOf: (ops) => ops[0].length,
   steps: (n) => n,
   maxTestSteps: (n) => n + 30,
 });

@@ -107,10 +107,14 @@ export function taskSettings(config: AlgorithmicConfig, task: TaskName): TaskSet
     lr: o.lr ?? config.lr,
   };
   if (config.nEmbd % s.heads !== 0) {
-    throw new Error(`algorithmic: heads (${s.heads}) must divide nEmbd (${config.nEmbd}) for task ${task}; set heads or perTask.${task}.heads`);
+    throw new Error(
+      `algorithmic: heads (${s.heads}) must divide nEmbd (${config.nEmbd}) for task ${task}; set heads or perTask.${task}.heads`,
+    );
   }
   if (s.testLength < s.maxTrainLength) {
-    throw new Error(`algorithmic: testLength (${s.testLength}) must be >= maxTrainLength (${s.maxTrainLength}) for task ${task}`);
+    throw new Error(
+      `algorithmic: testLength (${s.testLength}) must be >= maxTrainLength (${s.maxTrainLength}) for task ${task}`,
+    );
   }
   return s;
 }
@@ -225,6 +229,6 @@ export const ALGORITHMIC_PROFILES: Record<ProfileName, ProfileSettings<Algorithm
       scp: { plateauDelta: 1e-3, plateauPatience: 5, gradDelta: 0.1, gradPatience: 3, maxWait: 20 },
       checkpointEvery: 1000,
     },
-    why: "Appendix E.2: n_embd 256, the reference layers/heads per task, batch 64, AdamW 1e-4 (wd 0.01, clip 1, cosine after the curriculum), 50,001 steps, reference curriculum and test lengths, 6400 test samples per length; for a GPU (tfjs-node-gpu)",
+    why: 'Appendix E.2: n_embd 256, the reference layers/heads per task, batch 64, AdamW 1e-4 (wd 0.01, clip 1, cosine after the curriculum), 50,001 steps, reference curriculum and test lengths, 6400 test samples per length; for a GPU (tfjs-node-gpu)',
   },
 };

@@ -14,7 +14,11 @@ export function accuracyCurve(title: string, data: Datum[], switches: number[]):
     yTitle: 'exact-match accuracy',
     color: 'method',
     yScale: { domain: [0, 1] },
-    marks: switches.map((x, i) => ({ x, label: switches.length > 1 ? `SHIFT switch (seed ${i})` : 'SHIFT switch', color: '#d62728' })),
+    marks: switches.map((x, i) => ({
+      x,
+      label: switches.length > 1 ? `SHIFT switch (seed ${i})` : 'SHIFT switch',
+      color: '#d62728',
+    })),
   });
 }
 
@@ -22,7 +26,12 @@ export function accuracyCurve(title: string, data: Datum[], switches: number[]):
  * Accuracy against test length 1..L, one line per method (dashed: adaptive stopping), with the
  * training range 1..maxTrainLength shaded.
  */
-export function lengthCurve(title: string, data: Datum[], maxTrainLength: number, testLength: number): VegaLiteSpec {
+export function lengthCurve(
+  title: string,
+  data: Datum[],
+  maxTrainLength: number,
+  testLength: number,
+): VegaLiteSpec {
   return {
     title,
     width: 360,
@@ -42,14 +51,26 @@ export function lengthCurve(title: string, data: Datum[], maxTrainLength: number
         data: { values: data },
         mark: { type: 'line', point: { size: 20 } },
         encoding: {
-          x: { field: 'n', type: 'quantitative', title: 'test length n', scale: { domain: [0.5, testLength + 0.5], nice: false } },
+          x: {
+            field: 'n',
+            type: 'quantitative',
+            title: 'test length n',
+            scale: { domain: [0.5, testLength + 0.5], nice: false },
+          },
           y: { field: 'acc', type: 'quantitative', title: 'exact-match accuracy', scale: { domain: [0, 1] } },
           color: { field: 'method', type: 'nominal', title: 'method' },
           strokeDash: {
             field: 'stopping',
             type: 'nominal',
             title: 'stopping',
-            scale: { domain: ['adaptive', 'oracle T(n)', 'one pass'], range: [[1, 0], [2, 2], [6, 3]] },
+            scale: {
+              domain: ['adaptive', 'oracle T(n)', 'one pass'],
+              range: [
+                [1, 0],
+                [2, 2],
+                [6, 3],
+              ],
+            },
           },
         },
       },

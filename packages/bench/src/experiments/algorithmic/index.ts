@@ -6,9 +6,26 @@ import { defineExperiment, type ExperimentContext, type ExperimentOutput } from 
 import type { ReportBlock, ReportSection } from '../../report/types';
 import { formatShard, parseShard, shardSlice } from '../../shard/shard';
 import type { Table } from '../../summary-table';
-import { ALGORITHMIC_PROFILES, METHOD_LABEL, algorithmicSchema, taskSettings, type AlgorithmicConfig, type Method, type TaskSettings } from './config';
+import {
+  ALGORITHMIC_PROFILES,
+  METHOD_LABEL,
+  algorithmicSchema,
+  taskSettings,
+  type AlgorithmicConfig,
+  type Method,
+  type TaskSettings,
+} from './config';
 import { accuracyCurve, lengthCurve, timeBars } from './figures';
-import { accuracySummaryTable, curveRows, efficiencyTable, lengthRows, lengthTable, summarizeTask, taskVerdicts, type TaskRuns } from './report';
+import {
+  accuracySummaryTable,
+  curveRows,
+  efficiencyTable,
+  lengthRows,
+  lengthTable,
+  summarizeTask,
+  taskVerdicts,
+  type TaskRuns,
+} from './report';
 import { trainUnit, unitKey, type UnitResult } from './train-unit';
 
 export interface PlannedUnit {
@@ -19,19 +36,38 @@ export interface PlannedUnit {
 }
 
 /** The sweep's units in their fixed order (task, then method, then seed); shards slice this list. */
-export function algorithmicUnits(config: Pick<AlgorithmicConfig, 'tasks' | 'methods'>, seeds: readonly number[]): PlannedUnit[] {
+export function algorithmicUnits(
+  config: Pick<AlgorithmicConfig, 'tasks' | 'methods'>,
+  seeds: readonly number[],
+): PlannedUnit[] {
   const tasks = TASK_NAMES.filter((t) => config.tasks.includes(t));
   const units: PlannedUnit[] = [];
   for (const task of tasks) {
-    for (const method of config.methods) for (const seed of seeds) units.push({ task, method, seed, key: unitKey(task, method, seed) });
+    for (const method of config.methods)
+      for (const seed of seeds) units.push({ task, method, seed, key: unitKey(task, method, seed) });
   }
   return units;
 }
 
-function settingsTable(settings: readonly TaskSettings[], config: AlgorithmicConfig, params: Map<string, number>): Table {
+function settingsTable(
+  settings: readonly TaskSettings[],
+  config: AlgorithmicConfig,
+  params: Map<string, number>,
+): Table {
   return {
     title: 'Settings per task',
-    columns: ['task', 'n_embd', 'layers', 'heads', 'parameters', 'train lengths', 'test lengths', 'curriculum', 'steps', 'lr'],
+    columns: [
+      'task',
+      'n_embd',
+      'layers',
+      'heads',
+      'parameters',
+      'train lengths',
+      'test lengths',
+      'curriculum',
+      'steps',
+      'lr',
+    ],
     rows: settings.map((s) => [
       s.task,
       config.nEmbd,
@@ -40,7 +76,9 @@ function settingsTable(settings: readonly TaskSettings[], config: AlgorithmicCon
       params.get(s.task) ?? null,
       `1..${s.maxTrainLength}`,
       `1..${s.testLength}`,
-      s.curriculumInterval === 0 ? 'none (all lengths from step 0)' : `+1 every ${s.curriculumInterval} steps from 1`,
+      s.curriculumInterval === 0
+        ? 'none (all lengths from step 0)'
+        : `+1 every ${s.curriculumInterval} steps from 1`,
       s.steps,
       s.lr,
     ]),
@@ -72,14 +110,40 @@ async function fullOutput(
     summaries.push(summary);
     const switches = (byMethod.shift ?? []).map((r) => r.shiftStep).filter((x): x is number => x !== null);
     const base = `algorithmic-${s.task}`;
-    await ctx.figure(`${base}-train-acc`, accuracyCurve(`${s.task}: training accuracy`, curveRows(t, 'trainAcc'), switches));
-    await ctx.figure(`${base}-val-acc`, accuracyCurve(`${s.task}: validation accuracy (lengths 1..${s.maxTrainLength})`, curveRows(t, 'valAcc'), switches));
-    await ctx.figure(`${base}-length`, lengthCurve(`${s.task}: accuracy vs test length`, lengthRows(t), s.maxTrainLength, s.testLength));
-    for (const m of methods) timeRows.push({ task: s.task, method: METHOD_LABEL[m], seconds: summary.trainTimeS[m] ?? 0 });
+    await ctx.figure(
+      `${base}-train-acc`,
+      accuracyCurve(`${s.task}: training accuracy`, curveRows(t, 'trainAcc'), switches),
+    );
+    await ctx.figure(
+      `${base}-val-acc`,
+      accuracyCurve(
+        `${s.task}: validation accuracy (lengths 1..${s.maxTrainLength})`,
+        curveRows(t, 'valAcc'),
+        switches,
+      ),
+    );
+    await ctx.figure(
+      `${base}-length`,
+      lengthCurve(`${s.task}: accuracy vs test length`, lengthRows(t), s.maxTrainLength, s.testLength),
+    );
+    for (const m of methods)
+      timeRows.push({ task: s.task, method: METHOD_LABEL[m], seconds: summary.trainTimeS[m] ?? 0 });
     const blocks: ReportBlock[] = [
-      { kind: 'figure', name: `${base}-train-acc`, caption: `${s.task}: training accuracy (fresh batch at the current curriculum), mean over seeds; red: SHIFT's switch to Looped-Attn` },
-      { kind: 'figure', name: `${base}-val-acc`, caption: `${s.task}: validation accuracy on lengths 1..${s.maxTrainLength}` },
-      { kind: 'figure', name: `${base}-length`, caption: `${s.task}: exact-match accuracy at every length 1..${s.testLength}; grey: the training range; solid: adaptive stopping, dotted: oracle T(n) loops, dashed: Single-Attn's one pass` },
+      {
+        kind: 'figure',
+        name: `${base}-train-acc`,
+        caption: `${s.task}: training accuracy (fresh batch at the current curriculum), mean over seeds; red: SHIFT's switch to Looped-Attn`,
+      },
+      {
+        kind: 'figure',
+        name: `${base}-val-acc`,
+        caption: `${s.task}: validation accuracy on lengths 1..${s.maxTrainLength}`,
+      },
+      {
+        kind: 'figure',
+        name: `${base}-length`,
+        caption: `${s.task}: exact-match accuracy at every length 1..${s.testLength}; grey: the training range; solid: adaptive stopping, dotted: oracle T(n) loops, dashed: Single-Attn's one pass`,
+      },
       { kind: 'table', table: lengthTable(t) },
       ...taskVerdicts(summary),
     ];
@@ -99,7 +163,11 @@ async function fullOutput(
       { kind: 'table', table: settingsTable(settings, config, params) },
       { kind: 'table', table: accTable },
       { kind: 'table', table: effTable },
-      { kind: 'figure', name: 'algorithmic-train-time', caption: 'Training wall time per task and method (paper Fig. 11)' },
+      {
+        kind: 'figure',
+        name: 'algorithmic-train-time',
+        caption: 'Training wall time per task and method (paper Fig. 11)',
+      },
     ],
   });
   return {
@@ -122,7 +190,8 @@ async function fullOutput(
 
 export const algorithmicExperiment = defineExperiment({
   name: 'algorithmic',
-  summary: 'Appendix E.2: Single-Attn vs Looped-Attn vs SHIFT on parity, copy, addition, binary-sum, unique-set, multiplication',
+  summary:
+    'Appendix E.2: Single-Attn vs Looped-Attn vs SHIFT on parity, copy, addition, binary-sum, unique-set, multiplication',
   help: [
     'Options added to this command: --task parity|copy|addition|binary-sum|unique-set|multiplication|all',
     "(comma-separated list allowed; default: the profile's tasks) and --shard i/n (0-based: run only the",
@@ -132,28 +201,40 @@ export const algorithmicExperiment = defineExperiment({
   profiles: ALGORITHMIC_PROFILES,
   async run(ctx) {
     const shard = parseShard(ctx.config.shard);
-    const settings = TASK_NAMES.filter((t) => ctx.config.tasks.includes(t)).map((t) => taskSettings(ctx.config, t));
+    const settings = TASK_NAMES.filter((t) => ctx.config.tasks.includes(t)).map((t) =>
+      taskSettings(ctx.config, t),
+    );
     const settingsOf = new Map(settings.map((s) => [s.task, s]));
     const plan = algorithmicUnits(ctx.config, ctx.seeds);
     const mine = shardSlice(shard, plan);
     const results = new Map<string, UnitResult>();
     ctx.log.info(`algorithmic: ${mine.length} of ${plan.length} units (shard ${formatShard(shard)})`);
     for (const u of mine) {
-      results.set(u.key, await ctx.unit(u.key, () => trainUnit(ctx, settingsOf.get(u.task)!, u.method, u.seed)));
+      results.set(
+        u.key,
+        await ctx.unit(u.key, () => trainUnit(ctx, settingsOf.get(u.task)!, u.method, u.seed)),
+      );
     }
     if (mine.length < plan.length) {
       const rows = mine.map((u) => {
         const r = results.get(u.key)!;
         return [u.key, r.trainTimeS.toFixed(1), r.evals[r.evals.length - 1]?.valAcc ?? null];
       });
-      const table: Table = { title: `Units of shard ${formatShard(shard)}`, columns: ['unit', 'train time (s)', 'final val acc'], rows };
+      const table: Table = {
+        title: `Units of shard ${formatShard(shard)}`,
+        columns: ['unit', 'train time (s)', 'final val acc'],
+        rows,
+      };
       return {
         results: { shard: formatShard(shard), seeds: ctx.seeds, units: mine.map((u) => results.get(u.key)!) },
         sections: [
           {
             title: `Algorithmic tasks: shard ${formatShard(shard)}`,
             blocks: [
-              { kind: 'text', markdown: `This folder holds ${mine.length} of the sweep's ${plan.length} units. Combine all shard folders with \`loop-bench merge DIR...\` to get the full report.` },
+              {
+                kind: 'text',
+                markdown: `This folder holds ${mine.length} of the sweep's ${plan.length} units. Combine all shard folders with \`loop-bench merge DIR...\` to get the full report.`,
+              },
               { kind: 'table', table },
             ],
           },

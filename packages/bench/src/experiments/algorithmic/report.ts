@@ -39,7 +39,11 @@ function bestStopping(runs: readonly UnitResult[]): (number | null)[] {
 }
 
 /** Mean accuracy over the lengths beyond the training range. */
-export function oodMean(runs: readonly UnitResult[], maxTrainLength: number, mode: 'oracle' | 'adaptive' | 'best'): number | null {
+export function oodMean(
+  runs: readonly UnitResult[],
+  maxTrainLength: number,
+  mode: 'oracle' | 'adaptive' | 'best',
+): number | null {
   const accs = mode === 'best' ? bestStopping(runs) : lengthMeans(runs, mode);
   const xs = accs.slice(maxTrainLength).filter((v): v is number => v !== null);
   return xs.length > 0 ? mean(xs) : null;
@@ -98,7 +102,11 @@ export function curveRows(t: TaskRuns, field: 'trainAcc' | 'valAcc'): Datum[] {
   for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
     const len = Math.min(...runs.map((r) => r.evals.length));
     for (let i = 0; i < len; i++) {
-      rows.push({ step: runs[0]!.evals[i]!.step, acc: mean(runs.map((r) => r.evals[i]![field])), method: METHOD_LABEL[method] });
+      rows.push({
+        step: runs[0]!.evals[i]!.step,
+        acc: mean(runs.map((r) => r.evals[i]![field])),
+        method: METHOD_LABEL[method],
+      });
     }
   }
   return rows;
@@ -111,7 +119,13 @@ export function lengthRows(t: TaskRuns): Datum[] {
     const adaptive = lengthMeans(runs, 'adaptive');
     const looping = adaptive.some((v) => v !== null);
     oracle.forEach((acc, i) => {
-      if (acc !== null) rows.push({ n: i + 1, acc, method: METHOD_LABEL[method], stopping: looping ? 'oracle T(n)' : 'one pass' });
+      if (acc !== null)
+        rows.push({
+          n: i + 1,
+          acc,
+          method: METHOD_LABEL[method],
+          stopping: looping ? 'oracle T(n)' : 'one pass',
+        });
     });
     adaptive.forEach((acc, i) => {
       if (acc !== null) rows.push({ n: i + 1, acc, method: METHOD_LABEL[method], stopping: 'adaptive' });
@@ -132,19 +146,24 @@ export function lengthTable(t: TaskRuns): Table {
     if (adaptive.some((v) => v !== null)) {
       const loops = runs[0]!.lengths.map((_, i) => mean(runs.map((r) => r.lengths[i]?.adaptiveLoops ?? NaN)));
       columns.push(`${label} oracle`, `${label} adaptive`, `${label} T*`);
-      cols.push((i) => pct(oracle[i]), (i) => pct(adaptive[i]), (i) => (Number.isFinite(loops[i]) ? Number(loops[i]!.toFixed(1)) : '–'));
+      cols.push(
+        (i) => pct(oracle[i]),
+        (i) => pct(adaptive[i]),
+        (i) => (Number.isFinite(loops[i]) ? Number(loops[i]!.toFixed(1)) : '–'),
+      );
     } else {
       columns.push(`${label} (${runs[0]?.finalLoops ?? '1'} loop)`);
       cols.push((i) => pct(oracle[i]));
     }
   }
   const rows: Cell[][] = [];
-  for (let i = 0; i < s.testLength; i++) rows.push([i + 1, i < s.maxTrainLength ? 'train' : 'test', ...cols.map((c) => c(i))]);
+  for (let i = 0; i < s.testLength; i++)
+    rows.push([i + 1, i < s.maxTrainLength ? 'train' : 'test', ...cols.map((c) => c(i))]);
   return {
     title: `${s.task}: exact-match accuracy by test length (mean over seeds)`,
     columns,
     rows,
-    note: 'oracle: output after exactly T(n) loops (the final stage\'s loops); adaptive: maximum-confidence stopping over T_max loops, one step per test batch; T*: the mean step it chose. Single-Attn is one pass.',
+    note: "oracle: output after exactly T(n) loops (the final stage's loops); adaptive: maximum-confidence stopping over T_max loops, one step per test batch; T*: the mean step it chose. Single-Attn is one pass.",
   };
 }
 
@@ -210,7 +229,18 @@ export function accuracySummaryTable(summaries: readonly TaskSummary[], methods:
 export function efficiencyTable(summaries: readonly TaskSummary[]): Table {
   return {
     title: "SHIFT's training time against Looped-Attn (paper Fig. 11)",
-    columns: ['task', 'Single time', 'Looped time', 'SHIFT time', 'SHIFT switch step', "Looped final val acc", 'Looped to it', 'SHIFT to it', 'speedup to it', 'total speedup'],
+    columns: [
+      'task',
+      'Single time',
+      'Looped time',
+      'SHIFT time',
+      'SHIFT switch step',
+      'Looped final val acc',
+      'Looped to it',
+      'SHIFT to it',
+      'speedup to it',
+      'total speedup',
+    ],
     rows: summaries.map((s) => {
       const e = s.efficiency;
       return [
@@ -263,7 +293,8 @@ export function taskVerdicts(s: TaskSummary): ReportBlock[] {
   if (ood.shift !== undefined && ood.looped !== undefined && s.efficiency) {
     const e = s.efficiency;
     const d = ood.shift !== null && ood.looped !== null ? ood.shift - ood.looped : null;
-    const held: Held = e.switchStep === null ? false : d === null ? 'n/a' : d >= -0.05 ? true : d >= -0.15 ? 'partly' : false;
+    const held: Held =
+      e.switchStep === null ? false : d === null ? 'n/a' : d >= -0.05 ? true : d >= -0.15 ? 'partly' : false;
     out.push({
       kind: 'verdict',
       claim: `${s.task}: SHIFT matches Looped-Attn's length generalization (within 5 points)`,
@@ -273,7 +304,16 @@ export function taskVerdicts(s: TaskSummary): ReportBlock[] {
     out.push({
       kind: 'verdict',
       claim: `${s.task}: SHIFT needs less training time than Looped-Attn`,
-      held: e.targetSpeedup !== null ? (e.targetSpeedup > 1 && e.totalSpeedup > 1 ? true : e.targetSpeedup > 1 || e.totalSpeedup > 1 ? 'partly' : false) : e.totalSpeedup > 1 ? 'partly' : false,
+      held:
+        e.targetSpeedup !== null
+          ? e.targetSpeedup > 1 && e.totalSpeedup > 1
+            ? true
+            : e.targetSpeedup > 1 || e.totalSpeedup > 1
+              ? 'partly'
+              : false
+          : e.totalSpeedup > 1
+            ? 'partly'
+            : false,
       evidence: `total ${seconds(e.shiftTimeS)} vs ${seconds(e.loopedTimeS)} (${ratio(e.totalSpeedup)}); to Looped's final val acc ${pct(e.target)}: ${e.shiftToTargetS === null ? 'SHIFT never reached it' : `${seconds(e.shiftToTargetS)} vs ${seconds(e.loopedToTargetS)} (${ratio(e.targetSpeedup)})`}. Wall time on a shared machine: noisy`,
     });
   }

@@ -117,12 +117,18 @@ export async function trainUnit(
         weightDecay: config.weightDecay,
         clipNorm: config.clipNorm,
         lrSchedule:
-          config.lrSchedule === 'cosine' ? { type: 'cosine', decayFrom: problem.curriculumEnd } : { type: 'constant' },
+          config.lrSchedule === 'cosine'
+            ? { type: 'cosine', decayFrom: problem.curriculumEnd }
+            : { type: 'constant' },
       },
       steps: s.steps,
       evalEvery: config.evalEvery,
       ...(config.checkpointEvery > 0
-        ? { checkpointDir: ctx.out.file('checkpoints', key), checkpointEvery: config.checkpointEvery, resume: ctx.resume }
+        ? {
+            checkpointDir: ctx.out.file('checkpoints', key),
+            checkpointEvery: config.checkpointEvery,
+            resume: ctx.resume,
+          }
         : {}),
       onMetrics: (r) => {
         if (r.type === 'step') bar.tick(1, `loss ${r.loss.toFixed(3)}`);
@@ -169,7 +175,12 @@ export async function trainUnit(
       ctx.metric({ series: 'val', run, step: e.step, values: { loss: e.valLoss, acc: e.valAcc } });
     }
     for (const l of lengths) {
-      ctx.metric({ series: 'length', run, step: l.n, values: { oracle: l.oracle, adaptive: l.adaptive, adaptiveLoops: l.adaptiveLoops } });
+      ctx.metric({
+        series: 'length',
+        run,
+        step: l.n,
+        values: { oracle: l.oracle, adaptive: l.adaptive, adaptiveLoops: l.adaptiveLoops },
+      });
     }
     const shift = result.shifts[0];
     return {
