@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTs } from './helpers';
+import { PKG, runTs } from './helpers';
 
 describe('CLI in a spawned process (charts, report, tensorboard)', () => {
   test('demo experiment writes SVG/PNG figures, a self-contained HTML report and event files', () => {
@@ -29,5 +30,23 @@ describe('CLI in a spawned process (charts, report, tensorboard)', () => {
     expect(readdirSync(tb)[0]).toMatch(/^events\.out\.tfevents\./);
     expect(r.out).toContain('Summary');
     expect(r.err).toContain('backend none');
+  });
+
+  test('a reader that closes stdout early (loop-bench --help | head -1) is not an error', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@loop/source', '--import', 'tsx', 'src/cli.ts', '--help'],
+      {
+        cwd: PKG,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Like `| head -1` once head has exited: the reading end is closed before the help is written.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ export function sink(): Writable & { text: () => string } {
   return Object.assign(w, { text: () => chunks.join('') });
 }
 
-const PKG = resolve(__dirname, '..');
+export const PKG = resolve(__dirname, '..');
 
 /** Runs a TypeScript entry in a real Node process (ESM-only vega works there, unlike in jest's VM). */
 export function runTs(entry: string, args: string[], timeoutMs = 120_000) {
