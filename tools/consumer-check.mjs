@@ -16,8 +16,12 @@ const keep = args.includes('--keep');
 
 const results = { passed: 0, failed: 0, failures: [] };
 
-function sh(command, cmdArgs, cwd, { quiet = false } = {}) {
-  const r = spawnSync(command, cmdArgs, { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+function sh(command, cmdArgs, cwd, { quiet = false, env = {} } = {}) {
+  const r = spawnSync(command, cmdArgs, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+  });
   if (!quiet || r.status !== 0) {
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);
@@ -137,7 +141,7 @@ const logits = model.forward(tokens, { loops: 3 });
 if (logits.length !== 3) throw new Error('expected logits after 3 loops');
 const shape = logits[2].shape.join('x');
 if (shape !== [batch.shape[0], batch.shape[1], model.config.outputSize ?? task.vocabSize].join('x')) throw new Error('bad logits shape ' + shape);
-console.log('esm: backend', backend, 'logits', shape, 'params', model.parameterCount());
+console.log('esm: backend', backend, 'threads', models.wasmThreads(), 'logits', shape, 'params', model.parameterCount());
 `,
   'cjs.cjs': `
 const tf = require('@tensorflow/tfjs');
@@ -154,7 +158,9 @@ for (const [name, m] of Object.entries(mods)) {
   const x = tf.tensor2d([[1, 2], [3, 4]]);
   const y = tf.matMul(x, x).arraySync();
   if (y[0][0] !== 7 || y[1][1] !== 22) throw new Error('matmul wrong on ' + backend);
-  console.log('cjs: backend', backend, 'matmul ok');
+  const b = tf.matMul(tf.ones([3, 2, 4]), tf.ones([3, 4, 5])).arraySync(); // batched: the replaced kernel
+  if (b[2][1][4] !== 4) throw new Error('batched matmul wrong on ' + backend);
+  console.log('cjs: backend', backend, 'threads', models.wasmThreads(), 'matmul ok');
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
   'consumer.mts': `
@@ -204,6 +210,13 @@ fs.writeFileSync(
 
 check('ESM import + wasm computation', () => sh('node', ['esm.mjs'], app));
 check('CJS require + computation', () => sh('node', ['cjs.cjs'], app));
+// The threaded wasm build resolves its worker and factory files from the installed package.
+for (const file of ['esm.mjs', 'cjs.cjs']) {
+  check(`${file} on 2 wasm threads (LOOP_WASM_THREADS=2)`, () => {
+    const r = sh('node', [file], app, { env: { LOOP_WASM_THREADS: '2' } });
+    return r.status === 0 && /threads 2\b/.test(r.stdout);
+  });
+}
 check('tsc, moduleResolution node16 (ESM and CJS consumers)', () =>
   sh('npx', ['tsc', '-p', 'tsconfig.node16.json'], app),
 );

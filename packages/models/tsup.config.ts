@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // __filename in the ESM build too: the wasm loaders resolve tfjs-backend-wasm's files relative to it.
+  shims: true,
 });

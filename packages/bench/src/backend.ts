@@ -5,6 +5,10 @@ import type { BackendName } from './config/profiles';
  * Chooses and initialises the tfjs backend through @loop/models' `initBackend` (which also
  * registers the project's gradient fixes) and returns the backend in use.
  */
-export async function selectBackend(pref: BackendName, log: (line: string) => void): Promise<string> {
-  return initBackend(pref, { log });
+export async function selectBackend(
+  pref: BackendName,
+  log: (line: string) => void,
+  threads?: number | 'auto',
+): Promise<string> {
+  return initBackend(pref, { log, ...(threads !== undefined ? { threads } : {}) });
 }

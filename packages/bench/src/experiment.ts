@@ -67,6 +67,20 @@ export interface ExperimentOutput {
 }
 
 /**
+ * A command-line flag of one experiment, e.g. perf's `--peer torch`: a shortcut for one field of its
+ * configuration (it overrides the profile and --config; the schema validates the value).
+ */
+export interface ExperimentFlag {
+  /** Commander syntax, e.g. '--peer <name>'. */
+  readonly flags: string;
+  readonly description: string;
+  /** The top-level config field it sets. */
+  readonly field: string;
+  /** From the command-line string to the config value (default: the string itself). */
+  readonly parse?: (value: string) => unknown;
+}
+
+/**
  * An experiment of `loop-bench <name>`. `schema` must be a strict zod object (unknown keys are
  * errors); `profiles` gives its defaults per profile. Register it in src/experiments/registry.ts.
  */
@@ -80,6 +94,8 @@ export interface Experiment<S extends z.ZodType = z.ZodType> {
   readonly profiles: Record<ProfileName, ProfileSettings<z.input<S>>>;
   /** False for experiments that use no tfjs (the backend is then not initialised). Default true. */
   readonly needsBackend?: boolean;
+  /** Experiment-specific flags (each sets one config field). */
+  readonly flags?: readonly ExperimentFlag[];
   run(ctx: ExperimentContext<z.output<S>>): Promise<ExperimentOutput>;
 }
 

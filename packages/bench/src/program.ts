@@ -50,7 +50,7 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
     .showHelpAfterError('(add --help for usage)');
 
   for (const e of opts.experiments ?? EXPERIMENTS) {
-    program
+    const cmd = program
       .command(e.name)
       .description(e.summary)
       .addOption(
@@ -58,6 +58,10 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
       )
       .addOption(
         new Option('-b, --backend <backend>', `tfjs backend: ${BACKEND_NAMES.join('|')}`).default('auto'),
+      )
+      .option(
+        '--threads <n>',
+        'wasm threads for the matrix products: a count or auto = one per core (default: $LOOP_WASM_THREADS, else 1; more threads help from n_embd ~256)',
       )
       .option('-o, --out <dir>', 'output folder (default runs/<experiment>-<profile>)')
       .option('--seed <n>', 'first random seed (default 0)')
@@ -70,15 +74,27 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
       .option('--resume', 'continue a run in --out, reusing its finished units')
       .option('--tensorboard', 'also write TensorBoard event files to <out>/tensorboard')
       .option('-q, --quiet', 'no progress bars or log lines (errors still shown)')
-      .addHelpText('after', profileHelp(e))
-      .action(async (raw) => {
-        const options = validateCliOptions(raw);
-        const file = options.config ? readConfigFile(options.config) : undefined;
-        const command = ['loop-bench', ...process.argv.slice(2)].join(' ');
-        const logger = createLogger({ quiet: options.quiet, stream: stderr });
-        await runExperiment(e, { command, stdout, logger, ...opts.run, options, ...(file ? { file } : {}) });
-        setExit(0);
-      });
+      .addHelpText('after', profileHelp(e));
+    const own = (e.flags ?? []).map((f) => ({ flag: f, option: new Option(f.flags, f.description) }));
+    for (const { option } of own) cmd.addOption(option);
+    cmd.action(async (raw: Record<string, unknown>) => {
+      // Experiment flags become config fields on top of the --config file.
+      const common: Record<string, unknown> = { ...raw };
+      const fromFlags: Record<string, unknown> = {};
+      for (const { flag, option } of own) {
+        const key = option.attributeName();
+        const value = common[key];
+        delete common[key];
+        if (typeof value === 'string') fromFlags[flag.field] = flag.parse ? flag.parse(value) : value;
+      }
+      const options = validateCliOptions(common);
+      const read = options.config ? readConfigFile(options.config) : undefined;
+      const file = Object.keys(fromFlags).length > 0 ? { ...(read ?? {}), ...fromFlags } : read;
+      const command = ['loop-bench', ...process.argv.slice(2)].join(' ');
+      const logger = createLogger({ quiet: options.quiet, stream: stderr });
+      await runExperiment(e, { command, stdout, logger, ...opts.run, options, ...(file ? { file } : {}) });
+      setExit(0);
+    });
   }
   for (const install of COMMANDS) install(program, setExit);
   program.addHelpText(

@@ -26,7 +26,11 @@ export interface RunOptions {
   /** Parsed --config file contents (already read). */
   file?: Record<string, unknown>;
   /** Backend initialiser; defaults to @loop/models' initBackend. Injected by tests. */
-  initBackend?: (pref: BackendName, log: (line: string) => void) => Promise<string>;
+  initBackend?: (
+    pref: BackendName,
+    log: (line: string) => void,
+    threads?: number | 'auto',
+  ) => Promise<string>;
   /** Where the final summary goes (default process.stdout). */
   stdout?: NodeJS.WritableStream;
   logger?: Logger;
@@ -120,9 +124,10 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   const backend =
     experiment.needsBackend === false
       ? 'none'
-      : await (run.initBackend ?? (async (p, l) => (await import('./backend')).selectBackend(p, l)))(
+      : await (run.initBackend ?? (async (p, l, t) => (await import('./backend')).selectBackend(p, l, t)))(
           options.backend,
           (l) => log.info(l),
+          options.threads,
         );
   log.info(
     `loop-bench ${experiment.name}: profile ${options.profile}, backend ${backend}, seeds ${resolved.seeds.join(',')}`,
@@ -133,6 +138,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     ...configRecord,
     backendRequested: options.backend,
     backend,
+    wasmThreads: backend === 'wasm' ? (await import('@loop/models')).wasmThreads() : null,
     version: VERSION,
     tfjs: tf.version_core,
     node: process.version,

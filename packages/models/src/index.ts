@@ -1,5 +1,7 @@
 export * from './runtime/backend';
 export * from './runtime/matmul-gradient';
+export * from './runtime/wasm-threads';
+export * from './runtime/wasm-kernels';
 export * from './gpt';
 export * from './loss';
 export * from './inference';

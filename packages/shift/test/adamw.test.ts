@@ -52,6 +52,88 @@ describe.each(['adamw', 'adam'] as const)('%s on a 2-parameter problem', (type) 
   });
 });
 
+/** torch.optim.AdamW / Adam on one float64 parameter array, written out independently of src/. */
+function referenceStep(
+  type: 'adamw' | 'adam',
+  p: number[],
+  g: number[],
+  st: { m: number[]; v: number[]; t: number },
+  lr: number,
+  wd: number,
+): void {
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  st.t += 1;
+  for (let i = 0; i < p.length; i++) {
+    let gi = g[i] as number;
+    if (type === 'adam') gi += wd * (p[i] as number);
+    if (type === 'adamw') p[i] = (p[i] as number) * (1 - lr * wd);
+    st.m[i] = b1 * (st.m[i] as number) + (1 - b1) * gi;
+    st.v[i] = b2 * (st.v[i] as number) + (1 - b2) * gi * gi;
+    const mHat = (st.m[i] as number) / (1 - b1 ** st.t);
+    const vHat = (st.v[i] as number) / (1 - b2 ** st.t);
+    p[i] = (p[i] as number) - (lr * mHat) / (Math.sqrt(vHat) + eps);
+  }
+}
+
+describe.each(['adamw', 'adam'] as const)('%s on several variables, some without weight decay', (type) => {
+  it('matches a per-variable float64 reference; state export/import keeps variable order', () => {
+    const shapes = [[2, 3], [4], [3, 1], [1]];
+    const init = shapes.map((sh, k) =>
+      Array.from({ length: sh.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(1 + i + 7 * k)),
+    );
+    const vars = shapes.map((sh, k) =>
+      tf.variable(tf.tensor(init[k] as number[], sh), true, `grp-${type}-${k}`),
+    );
+    // Decay only variables 0 and 2: the optimiser splits them into two flat groups.
+    const decayed = new Set([`grp-${type}-0`, `grp-${type}-2`]);
+    const wd = 0.05;
+    const opt = createOptimizer({ type, lr: 0.1, weightDecay: wd, decay: (n) => decayed.has(n) }, vars);
+    const ref = init.map((p) => ({ p: [...p], st: { m: p.map(() => 0), v: p.map(() => 0), t: 0 } }));
+    for (let step = 0; step < 4; step++) {
+      const lr = 0.1 / (step + 1);
+      const gs = init.map((p, k) => p.map((_, i) => Math.cos(step + 2 * i + k)));
+      const gt = gs.map((g, k) => tf.tensor(g, shapes[k]));
+      opt.apply(gt, lr);
+      gt.forEach((t) => t.dispose());
+      ref.forEach((r, k) =>
+        referenceStep(type, r.p, gs[k] as number[], r.st, lr, decayed.has(`grp-${type}-${k}`) ? wd : 0),
+      );
+      vars.forEach((v, k) => {
+        const got = Array.from(v.dataSync());
+        (ref[k] as { p: number[] }).p.forEach((x, i) => expect(got[i]).toBeCloseTo(x, 5));
+      });
+    }
+    const state = opt.exportState();
+    expect(state.m.map((a) => a.length)).toEqual([6, 4, 3, 1]);
+    ref.forEach((r, k) =>
+      r.st.m.forEach((x, i) => expect((state.m[k] as Float32Array)[i]).toBeCloseTo(x, 6)),
+    );
+    ref.forEach((r, k) =>
+      r.st.v.forEach((x, i) => expect((state.v[k] as Float32Array)[i]).toBeCloseTo(x, 6)),
+    );
+    const copies = vars.map((v) => tf.variable(v.clone(), true));
+    // A different grouping (no decay: one group) still imports the per-variable state.
+    const opt2 = createOptimizer({ type, lr: 0.1, weightDecay: wd, decay: () => false }, copies);
+    opt2.importState(state);
+    expect(opt2.exportState().v.map((a) => Array.from(a))).toEqual(state.v.map((a) => Array.from(a)));
+    opt.dispose();
+    opt2.dispose();
+    [...vars, ...copies].forEach((v) => v.dispose());
+  });
+
+  it('keeps the tensor count flat across updates', () => {
+    const vars = [tf.variable(tf.ones([3, 2])), tf.variable(tf.zeros([5]))];
+    const opt = createOptimizer({ type, lr: 0.01, decay: (n) => n === vars[0]!.name }, vars);
+    const grads = [tf.ones([3, 2]), tf.ones([5])];
+    opt.apply(grads, 0.01);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) opt.apply(grads, 0.01);
+    expect(tf.memory().numTensors).toBe(before);
+    opt.dispose();
+    [...vars, ...grads].forEach((t) => t.dispose());
+  });
+});
+
 describe('optimizer config', () => {
   it('rejects a negative learning rate and bad betas by name', () => {
     const v = tf.variable(tf.scalar(0));

@@ -27,6 +27,11 @@ export const cliOptionsSchema = z.strictObject({
     .optional(),
   seeds: z.coerce.number().int().min(1).max(100).optional(),
   config: z.string().min(1).optional(),
+  threads: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], {
+      error: "--threads must be 'auto' or an integer in 1..64",
+    })
+    .optional(),
   force: z.boolean(),
   resume: z.boolean(),
   tensorboard: z.boolean(),

@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '@loop/hessian';
+import { wasmThreads } from '@loop/models';
 import { z } from 'zod';
 import { defineExperiment } from '../experiment';
 import { writeJsonAtomic } from '../io/atomic';
@@ -132,11 +133,23 @@ export const perfExperiment = defineExperiment({
   name: 'perf',
   summary:
     'ms per training step (fwd+bwd+AdamW), tokens/s, GFLOP/s vs matmul peak, HVP/gradient, full Hessian; optional PyTorch peer',
+  flags: [
+    {
+      flags: '--peer <name>',
+      description:
+        'torch: also run peers/torch_step.py (PyTorch CPU) alternately and report the ratio per config (config field "peer")',
+      field: 'peer',
+    },
+    {
+      flags: '--json <file>',
+      description: 'also write the results as JSON to this file (config field "json")',
+      field: 'json',
+    },
+  ],
   help: [
-    'Options without a CLI flag are config fields, set in a --config JSON file:',
-    '  {"peer": "torch"}          also run peers/torch_step.py (PyTorch CPU, 2 threads) alternately, ratio per config',
-    '  {"json": "perf.json"}      also write the results to that file',
+    '--peer torch and --json FILE set the config fields "peer" and "json"; the other fields go in a --config JSON file:',
     '  {"python": "/usr/bin/python3", "peerThreads": 2, "rounds": 3, "configs": [...]}',
+    'The wasm backend runs its matrix products on --threads threads (default: one per core); the peer uses peerThreads.',
     `Peer install (Debian): apt-get install -y python3-torch libopenblas0-pthread. Without it the peer is reported as unavailable and perf still runs.`,
     'Timings on a loaded machine are noisy: medians with the interquartile range are reported.',
   ].join('\n'),
@@ -374,8 +387,11 @@ export const perfExperiment = defineExperiment({
     const rss = peakRssMiB();
 
     const machinePeak = Math.max(peak.peakGflops, peerPeak?.peakGflops ?? 0);
+    const threads = ctx.backend === 'wasm' ? wasmThreads() : null;
     const results = {
       backend: ctx.backend,
+      /** XNNPACK threads of the wasm backend (null on other backends). */
+      wasmThreads: threads,
       matmulPeak: peak,
       machinePeakGflops: machinePeak,
       peer: peerStatus === null ? { requested: false } : { requested: true, ...peerStatus, peak: peerPeak },
@@ -396,7 +412,7 @@ export const perfExperiment = defineExperiment({
     if (cfg.json) writeJsonAtomic(cfg.json, results);
 
     const stepTable: Table = {
-      title: `Training step (forward + backward + AdamW) on ${ctx.backend}`,
+      title: `Training step (forward + backward + AdamW) on ${ctx.backend}${threads !== null ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}`,
       columns: [
         'config',
         'ms median [IQR]',
@@ -520,7 +536,7 @@ export const perfExperiment = defineExperiment({
 });
 
 function peerNote(s: PeerStatus | null): string {
-  if (s === null) return 'PyTorch peer not requested (set "peer": "torch" in a --config file).';
+  if (s === null) return 'PyTorch peer not requested (add --peer torch).';
   if (!s.available) return `PyTorch peer unavailable: ${s.reason}. To compare, ${PEER_INSTALL_HINT}.`;
   return `PyTorch ${s.info.torch} on ${s.info.threads} CPU threads, BLAS: ${s.info.blas}.`;
 }

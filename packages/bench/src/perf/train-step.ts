@@ -144,16 +144,17 @@ export function wasmHeapBytes(): number | null {
 /**
  * Estimated wasm heap growth of one training step, in MiB: the tape keeps every intermediate of
  * every loop until the backward pass, so it grows with batch x seqLen x loops x nLayer. Per token,
- * loop and layer ~ 18 (40 C + 8 H T) bytes: C-wide tensors (MLP ones count 4x) and the H x T
- * attention maps, times ~4.5 for backward temporaries and heap fragmentation (wasm memory is never
- * returned). Calibrated on wasm: C 256, H 4, T 41, B 64 grows ~506 MiB per loop (measured 614 MiB
- * at 1 loop, 1121 MiB at 2; C 64, T 21, B 32: ~40 MiB per loop; scripts/perf-heap.ts).
+ * loop and layer ~ 15 (40 C + 8 H T) bytes: C-wide tensors (MLP ones count 4x) and the H x T
+ * attention maps, times ~3.75 for backward temporaries and heap fragmentation (wasm memory is never
+ * returned). Calibrated on wasm with @loop/models' copy-free Identity kernel: C 256, H 4, T 41,
+ * B 64 grows 413 MiB at 1 loop, 797 at 2, 1497 at 4 (scripts/perf-heap.ts; estimate 434 per loop).
+ * Before that kernel the tape held every saved activation twice (614 MiB at 1 loop).
  */
 export function estimateStepHeapMiB(
   c: Pick<StepConfig, 'nEmbd' | 'nHead' | 'nLayer' | 'seqLen' | 'loops'>,
   samples: number,
 ): number {
-  const perToken = 18 * (40 * c.nEmbd + 8 * c.nHead * c.seqLen);
+  const perToken = 15 * (40 * c.nEmbd + 8 * c.nHead * c.seqLen);
   return (perToken * samples * c.seqLen * c.loops * c.nLayer) / 2 ** 20;
 }
 

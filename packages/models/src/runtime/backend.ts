@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { registerFastMatMulGradient } from './matmul-gradient';
+import { registerWasmKernels } from './wasm-kernels';
+import {
+  registerThreadedWasm,
+  resolveWasmPackage,
+  restoreSingleThreadedWasm,
+  wasmThreadsRegistered,
+} from './wasm-threads';
 
 /** Backends `initBackend` can select. `tensorflow-gpu` and `tensorflow` are the tfjs-node builds. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -10,6 +17,33 @@ export type BackendPreference = 'auto' | BackendName;
 export interface InitBackendOptions {
   /** Receives one line per attempt and the final choice. Default: `console.error` (keeps stdout clean). */
   log?: (msg: string) => void;
+  /**
+   * Threads for the wasm backend's matrix products: a count, or `'auto'` (one per CPU core, at most
+   * 8). Default 1 (tfjs' single-threaded build): extra threads pay off from n_embd ~256 upwards but
+   * slow small models down, because every kernel then wakes the thread pool (measured in
+   * docs/performance.md). When omitted, the environment variable `LOOP_WASM_THREADS` decides. Only
+   * read the first time the wasm backend starts in a process.
+   */
+  threads?: number | 'auto';
+}
+
+/** Maximum `'auto'` picks: XNNPACK's products stop scaling well beyond this on small models. */
+const MAX_AUTO_THREADS = 8;
+
+/** Resolve the wasm thread count: the option, else `LOOP_WASM_THREADS`, else 1; throws on bad values. */
+export function resolveWasmThreads(option: number | 'auto' | undefined, env = process.env): number {
+  const raw: number | string = option ?? env.LOOP_WASM_THREADS ?? 1;
+  const field = option === undefined && env.LOOP_WASM_THREADS !== undefined ? 'LOOP_WASM_THREADS' : 'threads';
+  if (raw === 'auto') {
+    const cores =
+      typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    return Math.max(1, Math.min(cores, MAX_AUTO_THREADS));
+  }
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new Error(`${field} must be 'auto' or an integer in 1..64; got '${String(raw)}'`);
+  }
+  return n;
 }
 
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = [
@@ -34,25 +68,15 @@ const NODE_GPU_SPEC = ['@tensorflow', 'tfjs-node-gpu'].join('/');
 const NODE_SPEC = ['@tensorflow', 'tfjs-node'].join('/');
 
 /**
- * Folder holding tfjs-backend-wasm's .wasm binaries, resolved like a `require` from this module
- * (CJS build and jest) or, in the ESM build where `__filename` does not exist, from the working
- * directory. Returns undefined when neither resolves; the package's Node entry then finds its
- * binaries next to itself.
+ * Folder holding tfjs-backend-wasm's .wasm binaries (see `resolveWasmPackage`). Returns undefined
+ * when the package cannot be resolved; its Node entry then finds its binaries next to itself.
  */
 export function wasmBinaryDir(): string | undefined {
-  const bases = [
-    typeof __filename === 'string' ? __filename : undefined,
-    path.join(process.cwd(), 'noop.js'),
-  ];
-  for (const base of bases) {
-    if (!base) continue;
-    try {
-      return path.dirname(createRequire(base).resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
-    } catch {
-      // try the next base
-    }
+  try {
+    return path.dirname(resolveWasmPackage()) + path.sep;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 async function tryNode(spec: string): Promise<void> {
@@ -64,15 +88,44 @@ async function tryNode(spec: string): Promise<void> {
 
 let wasmPathsSet = false;
 
-async function tryWasm(): Promise<void> {
+function wasmInitialised(): boolean {
+  return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined;
+}
+
+let activeWasmThreads: number | null = null;
+
+/** Threads of the wasm backend started by `initBackend` (null when initBackend has not started it). */
+export function wasmThreads(): number | null {
+  return activeWasmThreads;
+}
+
+/** Start the wasm backend; returns the XNNPACK thread count it runs with. */
+async function tryWasm(threads: number, log: (msg: string) => void): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (!wasmPathsSet) {
     const dir = wasmBinaryDir();
     if (dir) wasm.setWasmPaths(dir);
     wasmPathsSet = true;
   }
-  const ok = await tf.setBackend('wasm');
+  if (!wasmInitialised()) {
+    if (threads > 1) {
+      await registerThreadedWasm(threads);
+    } else {
+      restoreSingleThreadedWasm();
+    }
+  } else if (threads !== Math.max(1, wasmThreadsRegistered())) {
+    log(`[loop] wasm already running with ${wasm.getThreadsCount()} thread(s); ignoring threads=${threads}`);
+  }
+  let ok = await tf.setBackend('wasm');
+  if (!ok && wasmThreadsRegistered() > 0) {
+    log('[loop] the threaded wasm build failed to start; falling back to one thread');
+    restoreSingleThreadedWasm();
+    ok = await tf.setBackend('wasm');
+  }
   if (!ok) throw new Error("tf.setBackend('wasm') returned false");
+  registerWasmKernels();
+  activeWasmThreads = wasm.getThreadsCount();
+  return activeWasmThreads;
 }
 
 async function tryCpu(): Promise<void> {
@@ -80,16 +133,22 @@ async function tryCpu(): Promise<void> {
   if (!ok) throw new Error("tf.setBackend('cpu') returned false");
 }
 
-async function attempt(name: BackendName): Promise<void> {
+/** Initialise one backend; returns a note for the log line (the wasm thread count), if any. */
+async function attempt(name: BackendName, threads: number, log: (msg: string) => void): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
-      return tryNode(NODE_GPU_SPEC);
+      await tryNode(NODE_GPU_SPEC);
+      return '';
     case 'tensorflow':
-      return tryNode(NODE_SPEC);
-    case 'wasm':
-      return tryWasm();
+      await tryNode(NODE_SPEC);
+      return '';
+    case 'wasm': {
+      const n = await tryWasm(threads, log);
+      return `, ${n} thread${n === 1 ? '' : 's'}`;
+    }
     case 'cpu':
-      return tryCpu();
+      await tryCpu();
+      return '';
   }
 }
 
@@ -120,16 +179,17 @@ export async function initBackend(
       `initBackend: pref must be one of ${BACKEND_PREFERENCES.join(', ')}; got '${String(pref)}'`,
     );
   }
+  const threads = resolveWasmThreads(opts.threads);
   const order: BackendName[] = pref === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [pref];
   const failures: string[] = [];
   for (const name of order) {
     try {
-      await attempt(name);
+      const note = await attempt(name, threads, log);
       await tf.ready();
       registerFastMatMulGradient();
       const tried =
         failures.length > 0 ? ` after trying ${order.slice(0, order.indexOf(name)).join(', ')}` : '';
-      log(`[loop] backend: ${name} (${PACKAGE_OF[name]})${tried}`);
+      log(`[loop] backend: ${name} (${PACKAGE_OF[name]}${note})${tried}`);
       return name;
     } catch (err) {
       const line = `${name} unavailable (${PACKAGE_OF[name]}: ${reason(err)})`;

@@ -1,0 +1,300 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), all exact.
+ *
+ * 1. Identity without a copy. The engine saves every input a gradient needs by cloning it (the
+ *    Identity kernel); wasm's Identity copies the buffer, so a training step copied ~150 tensors and
+ *    the tape held every activation twice. Tensor data is immutable in tfjs (no kernel writes into
+ *    an input), so the clone can share the buffer and bump its reference count, as wasm's own
+ *    Reshape kernel and the cpu backend's Identity do.
+ *
+ * 2. Slice and SplitV without a full copy. wasm's Slice reads its whole input with readSync (a copy of
+ *    the entire buffer) for every slice it takes, so splitting a flat parameter vector into n pieces
+ *    copied it n times. These versions copy only the sliced runs, from a view of the wasm heap.
+ *    Likewise a Cast to the same dtype (every Mul gradient casts its other operand to float32)
+ *    shares the buffer instead of copying it.
+ *
+ * 3. Faster BatchMatMul for batched products.
+ *
+ * Why: tfjs-backend-wasm 4.22 only hands a product to XNNPACK when both operands have batch size 1;
+ * any batched product (attention's [B,H,T,d] x [B,H,d,T]) falls into a scalar triple loop at about
+ * 2 GFLOP/s, a tenth of the 2-D products, single-threaded. This kernel runs a batched product as one
+ * XNNPACK product per batch entry: it registers views of each operand's slice (a pointer and a size,
+ * no copy) under temporary tensor ids and calls the backend's own BatchMatMul entry point on them,
+ * which takes the XNNPACK path. Everything else (transpose flags, broadcast batch dimensions, batch
+ * size 1, non-float32) goes to the original kernel unchanged.
+ *
+ * Results differ from the scalar loop only by float32 summation order (XNNPACK is exact per entry
+ * and independent of the thread count).
+ */
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses (internal API of 4.22). */
+interface WasmBackendInternals {
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
+    tfjs: {
+      registerTensor: (id: number, size: number, offset: number) => void;
+      disposeData: (id: number) => void;
+    };
+  };
+  dataIdMap: { get(dataId: unknown): { id: number; memoryOffset: number } | undefined };
+  incRef(dataId: unknown): void;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type BatchMatMulFn = (...args: unknown[]) => void;
+
+let original: tf.KernelConfig | undefined;
+let originalIdentity: tf.KernelConfig | undefined;
+let originalSlice: tf.KernelConfig | undefined;
+let originalCast: tf.KernelConfig | undefined;
+let originalSplitV: tf.KernelConfig | undefined;
+// One bound entry point per backend instance (a re-created backend has a new wasm module).
+const entryPoints = new WeakMap<object, BatchMatMulFn>();
+
+function entryPointOf(backend: WasmBackendInternals): BatchMatMulFn {
+  let fn = entryPoints.get(backend);
+  if (fn === undefined) {
+    const argTypes = ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'];
+    fn = backend.wasm.cwrap('BatchMatMul', null, argTypes);
+    entryPoints.set(backend, fn);
+  }
+  return fn;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/** Run the kernel this module replaced (for the cases it leaves alone). */
+function runOriginal<T extends tf.TensorInfo | tf.TensorInfo[]>(
+  config: tf.KernelConfig | undefined,
+  args: KernelArgs,
+): T {
+  return (config as tf.KernelConfig).kernelFunc(args as Parameters<tf.KernelFunc>[0]) as T;
+}
+
+/** A new tensor on x's buffer: data is immutable, so sharing it only needs a reference count. */
+function shareBuffer(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+function shapeBytes(shape: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(shape).buffer);
+}
+
+function isWasmBackend(backend: unknown): backend is WasmBackendInternals {
+  const b = backend as Partial<WasmBackendInternals> | null;
+  return (
+    b !== null &&
+    typeof b === 'object' &&
+    typeof b.makeOutput === 'function' &&
+    typeof b.dataIdNextNumber === 'number' &&
+    typeof b.wasm?.cwrap === 'function' &&
+    typeof b.wasm.tfjs?.registerTensor === 'function'
+  );
+}
+
+/** True when the product can run as independent per-entry 2-D products: same batch shape, no flags. */
+function perEntryEligible(a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean {
+  const r = a.shape.length;
+  if (attrs.transposeA === true || attrs.transposeB === true) return false;
+  if (r < 3 || b.shape.length !== r || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+  const batchShape = a.shape.slice(0, -2);
+  if (!tf.util.arraysEqual(batchShape, b.shape.slice(0, -2))) return false;
+  return tf.util.sizeFromShape(batchShape) > 1 && a.shape[r - 1] === b.shape[r - 2];
+}
+
+function perEntryBatchMatMul(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo | tf.TensorInfo[] {
+  const fallback = original as tf.KernelConfig;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const backend = args.backend;
+  if (!isWasmBackend(backend) || !perEntryEligible(a, b, args.attrs ?? {})) {
+    return runOriginal(fallback, args);
+  }
+  const aInfo = backend.dataIdMap.get(a.dataId);
+  const bInfo = backend.dataIdMap.get(b.dataId);
+  if (aInfo === undefined || bInfo === undefined) return runOriginal(fallback, args);
+  const entryPoint = entryPointOf(backend);
+  const r = a.shape.length;
+  const batchShape = a.shape.slice(0, -2);
+  const batch = tf.util.sizeFromShape(batchShape);
+  const [m, k, n] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
+  const out = backend.makeOutput([...batchShape, m, n], 'float32');
+  const outOffset = (backend.dataIdMap.get(out.dataId) as { memoryOffset: number }).memoryOffset;
+  const aShape = shapeBytes([1, m, k]);
+  const bShape = shapeBytes([1, k, n]);
+  const { registerTensor, disposeData } = backend.wasm.tfjs;
+  for (let i = 0; i < batch; i++) {
+    // Fresh ids from the backend's own counter, so they never collide with a live tensor. Disposing
+    // the weight view also frees the XNNPACK operator the backend cached for it.
+    const ta = backend.dataIdNextNumber++;
+    const tb = backend.dataIdNextNumber++;
+    const to = backend.dataIdNextNumber++;
+    registerTensor(ta, m * k, aInfo.memoryOffset + i * m * k * 4);
+    registerTensor(tb, k * n, bInfo.memoryOffset + i * k * n * 4);
+    registerTensor(to, m * n, outOffset + i * m * n * 4);
+    entryPoint(ta, aShape, 3, tb, bShape, 3, 0, 0, to);
+    disposeData(ta);
+    disposeData(tb);
+    disposeData(to);
+  }
+  return out;
+}
+
+function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const backend = args.backend;
+  if (x.dtype === 'string' || !isWasmBackend(backend)) {
+    return runOriginal(originalIdentity, args);
+  }
+  return shareBuffer(backend, x);
+}
+
+/** Copy the sub-box `begin`/`size` of a row-major `src` of shape `shape` into `dst`, one inner run at a time. */
+function copySlice(
+  src: Float32Array | Int32Array | Uint8Array,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  dst: Float32Array | Int32Array | Uint8Array,
+): void {
+  const r = shape.length;
+  if (r === 0) {
+    dst.set(src.subarray(0, 1));
+    return;
+  }
+  const strides = tf.util.computeStrides(shape);
+  const inner = size[r - 1] as number;
+  const outer = tf.util.sizeFromShape(size.slice(0, -1));
+  const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
+  for (let o = 0; o < outer; o++) {
+    let off = begin[r - 1] as number;
+    for (let d = 0; d < r - 1; d++)
+      off += ((begin[d] as number) + (idx[d] as number)) * (strides[d] as number);
+    dst.set(src.subarray(off, off + inner), o * inner);
+    for (let d = r - 2; d >= 0; d--) {
+      idx[d] = (idx[d] as number) + 1;
+      if ((idx[d] as number) < (size[d] as number)) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+function sliceInto(
+  backend: WasmBackendInternals,
+  x: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  if (tf.util.sizeFromShape(size) === 0) return out;
+  // Views taken after makeOutput: an allocation may grow (and so replace) the heap buffer.
+  copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
+  return out;
+}
+
+function viewSlice(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const backend = args.backend;
+  if (x.dtype === 'string' || !isWasmBackend(backend)) {
+    return runOriginal(originalSlice, args);
+  }
+  const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  return sliceInto(backend, x, begin, size);
+}
+
+function viewSplitV(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const backend = args.backend;
+  if (x.dtype === 'string' || !isWasmBackend(backend)) {
+    return runOriginal(originalSplitV, args);
+  }
+  const attrs = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
+  const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0] as number;
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[axis] = s;
+    const out = sliceInto(backend, x, [...begin], size);
+    begin[axis] = (begin[axis] as number) + s;
+    return out;
+  });
+}
+
+/** Cast to the tensor's own dtype (what every Mul gradient does to its other operand) shares the buffer too. */
+function sameTypeCast(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const backend = args.backend;
+  const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
+  if (dtype !== x.dtype || x.dtype === 'string' || !isWasmBackend(backend)) {
+    return runOriginal(originalCast, args);
+  }
+  return shareBuffer(backend, x);
+}
+
+function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
+  const current = tf.getKernel(name, 'wasm');
+  if (current === undefined) {
+    throw new Error(
+      `registerWasmKernels: the wasm ${name} kernel is not registered; import @tensorflow/tfjs-backend-wasm first`,
+    );
+  }
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...current, kernelFunc });
+  return current;
+}
+
+/**
+ * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input copy) and
+ * BatchMatMul (per-entry XNNPACK for batched products) kernels; idempotent. Needs the wasm kernels registered (import
+ * @tensorflow/tfjs-backend-wasm first); `initBackend` calls it when it selects wasm.
+ */
+export function registerWasmKernels(): void {
+  if (original !== undefined) return;
+  original = replaceKernel('BatchMatMul', perEntryBatchMatMul as tf.KernelFunc);
+  originalIdentity = replaceKernel('Identity', sharedIdentity as tf.KernelFunc);
+  originalSlice = replaceKernel('Slice', viewSlice as tf.KernelFunc);
+  originalSplitV = replaceKernel('SplitV', viewSplitV as tf.KernelFunc);
+  originalCast = replaceKernel('Cast', sameTypeCast as tf.KernelFunc);
+}
+
+/** Put tfjs' own wasm kernels back (for comparisons and tests). */
+export function unregisterWasmKernels(): void {
+  if (original === undefined) return;
+  for (const k of [original, originalIdentity, originalSlice, originalSplitV, originalCast]) {
+    if (k === undefined) continue;
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+  original = undefined;
+  originalIdentity = undefined;
+  originalSlice = undefined;
+  originalSplitV = undefined;
+  originalCast = undefined;
+}
+
+/** Whether `registerWasmKernels` is in effect. */
+export function wasmKernelsRegistered(): boolean {
+  return original !== undefined;
+}
