@@ -1,5 +1,6 @@
 export * from './runtime/backend';
 export * from './runtime/matmul-gradient';
+export * from './runtime/arithmetic-gradients';
 export * from './runtime/wasm-threads';
 export * from './runtime/wasm-kernels';
 export * from './gpt';

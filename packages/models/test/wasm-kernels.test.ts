@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, registerWasmKernels, unregisterWasmKernels, wasmKernelsRegistered } from '../src';
+import {
+  initBackend,
+  registerWasmKernels,
+  unregisterWasmKernels,
+  wasmKernelsRegistered,
+  wasmProductUsesXnnpack,
+} from '../src';
 
 // The replacement kernels are checked against brute-force JavaScript (the oracle), and gradients
 // through them against tfjs' own wasm kernels.
@@ -76,6 +82,9 @@ describe('wasm kernel replacements', () => {
     [[7], 1, 3, 2],
     [[3], 9, 1, 4],
     [[2, 2, 2], 4, 6, 3],
+    // large enough for one XNNPACK product per entry
+    [[3], 16, 20, 17],
+    [[2, 2], 24, 16, 24],
   ])('batched matMul %j x (%i x %i x %i) matches a triple loop', (batchShape, m, k, n) => {
     const batch = batchShape.reduce((p, q) => p * q, 1);
     const av = seeded(batch * m * k, 1);
@@ -90,6 +99,16 @@ describe('wasm kernel replacements', () => {
     // Only the output is new: the per-entry views it registered are gone again.
     expect(backend.numDataIds()).toBe(idsBefore + 1);
     tf.dispose([a, b, c]);
+  });
+
+  it('sends a batched product to XNNPACK per entry only when the entries are large enough', () => {
+    expect(wasmProductUsesXnnpack([672, 64], [64, 64])).toBe(true); // batch 1: always XNNPACK
+    expect(wasmProductUsesXnnpack([32, 4, 21, 16], [32, 4, 16, 21])).toBe(true); // attention, n_embd 64
+    expect(wasmProductUsesXnnpack([64, 8, 8], [64, 8, 8])).toBe(false); // 512 MACs per entry: the loop
+    expect(wasmProductUsesXnnpack([64, 8, 64], [64, 64, 8])).toBe(false); // 64 outputs per entry
+    expect(wasmProductUsesXnnpack([2, 16, 20], [1, 20, 17])).toBe(false); // broadcast batch
+    // transpose flags are read: [16,20]^T x [16,17] is 20 x 16 x 17
+    expect(wasmProductUsesXnnpack([3, 16, 20], [3, 16, 17], true, false)).toBe(true);
   });
 
   it('leaves transposed and broadcast products to the original kernel (same values)', () => {
@@ -109,22 +128,28 @@ describe('wasm kernel replacements', () => {
     tf.dispose([a, b, w, viaFlag, viaTranspose, broadcast]);
   });
 
-  it('gradients through batched products equal those of the stock kernels', () => {
-    const a = tf.tensor(seeded(4 * 5 * 3, 6), [4, 5, 3]);
-    const b = tf.tensor(seeded(4 * 3 * 2, 7), [4, 3, 2]);
-    const f = (x: tf.Tensor, y: tf.Tensor): tf.Scalar => tf.sum(tf.square(tf.matMul(x, y)));
-    const ours = tf.grads(f)([a, b]);
-    unregisterWasmKernels();
-    try {
-      const stock = tf.grads(f)([a, b]);
-      expectClose(ours[0]!.dataSync(), stock[0]!.dataSync(), 1e-5);
-      expectClose(ours[1]!.dataSync(), stock[1]!.dataSync(), 1e-5);
-      tf.dispose(stock);
-    } finally {
-      registerWasmKernels();
-    }
-    tf.dispose([a, b, ...ours]);
-  });
+  it.each([
+    [4, 5, 3, 2],
+    [3, 18, 16, 20],
+  ])(
+    'gradients through batched products [%i, %i, %i] x [., ., %i] equal those of the stock kernels',
+    (z, m, k, n) => {
+      const a = tf.tensor(seeded(z * m * k, 6), [z, m, k]);
+      const b = tf.tensor(seeded(z * k * n, 7), [z, k, n]);
+      const f = (x: tf.Tensor, y: tf.Tensor): tf.Scalar => tf.sum(tf.square(tf.matMul(x, y)));
+      const ours = tf.grads(f)([a, b]);
+      unregisterWasmKernels();
+      try {
+        const stock = tf.grads(f)([a, b]);
+        expectClose(ours[0]!.dataSync(), stock[0]!.dataSync(), 1e-5);
+        expectClose(ours[1]!.dataSync(), stock[1]!.dataSync(), 1e-5);
+        tf.dispose(stock);
+      } finally {
+        registerWasmKernels();
+      }
+      tf.dispose([a, b, ...ours]);
+    },
+  );
 
   it.each([
     [[10], [3], [4]],

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { registerArithmeticGradients } from './arithmetic-gradients';
 import { registerFastMatMulGradient } from './matmul-gradient';
 import { registerWasmKernels } from './wasm-kernels';
 import {
@@ -187,6 +188,7 @@ export async function initBackend(
       const note = await attempt(name, threads, log);
       await tf.ready();
       registerFastMatMulGradient();
+      registerArithmeticGradients();
       const tried =
         failures.length > 0 ? ` after trying ${order.slice(0, order.indexOf(name)).join(', ')}` : '';
       log(`[loop] backend: ${name} (${PACKAGE_OF[name]}${note})${tried}`);

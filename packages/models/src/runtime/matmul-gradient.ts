@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { wasmProductUsesXnnpack } from './wasm-kernels';
 
 /**
  * BatchMatMul gradient that never passes transpose flags to matMul.
@@ -37,6 +38,20 @@ export function reduceToShape(grad: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.reshape(summed, shape);
 }
 
+/**
+ * op(x) @ op(y). Where a transposed operand would cost nothing extra (any backend but wasm, or a
+ * wasm product that runs on its scalar loop anyway: see `wasmProductUsesXnnpack`) the flags go to
+ * matMul; otherwise the operand is transposed explicitly so the product keeps wasm's XNNPACK path.
+ * Either way the values are the same; the flags save a Transpose kernel call (and, under double
+ * backprop, its gradient).
+ */
+function product(x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor {
+  if ((!tx && !ty) || !(tf.getBackend() === 'wasm' && wasmProductUsesXnnpack(x.shape, y.shape, tx, ty))) {
+    return tf.matMul(x, y, tx, ty);
+  }
+  return tf.matMul(tx ? swapLast(x) : x, ty ? swapLast(y) : y);
+}
+
 /** True when every batch dimension of `x` (all but the last two) is 1. */
 function batchIsOne(x: tf.Tensor): boolean {
   return x.shape.slice(0, -2).every((d) => d === 1);
@@ -57,10 +72,10 @@ export function batchMatMulGrads(
   const tB = transposeB;
   const gradA = (): tf.Tensor => {
     let da: tf.Tensor;
-    if (!tA && !tB) da = tf.matMul(dy, swapLast(b));
-    else if (!tA && tB) da = tf.matMul(dy, b);
-    else if (tA && !tB) da = tf.matMul(b, swapLast(dy));
-    else da = tf.matMul(swapLast(b), swapLast(dy));
+    if (!tA && !tB) da = product(dy, b, false, true);
+    else if (!tA && tB) da = product(dy, b, false, false);
+    else if (tA && !tB) da = product(b, dy, false, true);
+    else da = product(b, dy, true, true);
     return reduceToShape(da, a.shape);
   };
   const gradB = (): tf.Tensor => {
@@ -72,10 +87,10 @@ export function batchMatMulGrads(
       return tf.reshape(tf.matMul(tf.transpose(a2), dy2), b.shape);
     }
     let db: tf.Tensor;
-    if (!tA && !tB) db = tf.matMul(swapLast(a), dy);
-    else if (!tA && tB) db = tf.matMul(swapLast(dy), a);
-    else if (tA && !tB) db = tf.matMul(a, dy);
-    else db = tf.matMul(swapLast(dy), swapLast(a));
+    if (!tA && !tB) db = product(a, dy, true, false);
+    else if (!tA && tB) db = product(dy, a, true, false);
+    else if (tA && !tB) db = product(a, dy, false, false);
+    else db = product(dy, a, true, true);
     return reduceToShape(db, b.shape);
   };
   return { a: gradA, b: gradB };
