@@ -110,7 +110,13 @@ async function tryWasm(threads: number, log: (msg: string) => void): Promise<num
   }
   if (!wasmInitialised()) {
     if (threads > 1) {
-      await registerThreadedWasm(threads);
+      try {
+        await registerThreadedWasm(threads);
+      } catch (err) {
+        // e.g. an unwritable temp folder for the worker script: one thread still works.
+        log(`[loop] the threaded wasm build is unavailable (${reason(err)}); using one thread`);
+        restoreSingleThreadedWasm();
+      }
     } else {
       restoreSingleThreadedWasm();
     }
