@@ -61,7 +61,7 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
       )
       .option(
         '--threads <n>',
-        'wasm threads for the matrix products: a count or auto = one per core (default: $LOOP_WASM_THREADS, else 1; more threads help from n_embd ~256)',
+        'wasm backend threads: a count or auto = one per core (default: $LOOP_WASM_THREADS, else 1; more threads speed up n_embd >= 256 models and slow small ones)',
       )
       .option('-o, --out <dir>', 'output folder (default runs/<experiment>-<profile>)')
       .option('--seed <n>', 'first random seed (default 0)')

@@ -13,15 +13,11 @@ import * as path from 'node:path';
  * `worker_threads` cannot load, and its flag reports no thread support there. This module loads
  * the same threaded build with Node-friendly paths (the worker script written to a temp file, the
  * factory read from its file) and registers it under the usual name 'wasm', so every kernel
- * registered for 'wasm' runs on it unchanged. Matrix products (XNNPACK) then use all the threads;
- * the other kernels stay single-threaded. XNNPACK splits a product into output tiles and computes
- * each tile with the same micro-kernel, so results are bit-identical for any thread count.
+ * registered for 'wasm' runs on it unchanged. XNNPACK's kernels (matrix products, elementwise
+ * arithmetic) then run on the thread pool; tfjs' own loops (reductions, transposes, softmax) stay
+ * single-threaded. XNNPACK splits an operation into output tiles, each computed the same way, so
+ * results are bit-identical for any thread count.
  */
-
-export interface WasmThreadsResult {
-  /** Threads XNNPACK actually runs on (the backend's own count, read back after initialisation). */
-  threads: number;
-}
 
 /** The backend's JS <-> wasm bridge, as tfjs-backend-wasm's own loader builds it. */
 interface EmscriptenWorker {
