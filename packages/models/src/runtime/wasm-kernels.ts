@@ -23,7 +23,8 @@ import * as tf from '@tensorflow/tfjs';
  * XNNPACK product per batch entry: it registers views of each operand's slice (a pointer and a size,
  * no copy) under temporary tensor ids and calls the backend's own BatchMatMul entry point on them,
  * which takes the XNNPACK path. Everything else (transpose flags, broadcast batch dimensions, batch
- * size 1, non-float32) goes to the original kernel unchanged.
+ * size 1, non-float32, and entries too small to pay for an XNNPACK call: MIN_ENTRY_MACS /
+ * MIN_ENTRY_OUTPUTS) goes to the original kernel unchanged.
  *
  * Results differ from the scalar loop only by float32 summation order (XNNPACK is exact per entry
  * and independent of the thread count).
