@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { reduceToShape } from './matmul-gradient';
 
 /**
  * A Multiply gradient without tfjs' no-op kernels.
@@ -9,12 +10,6 @@ import * as tf from '@tensorflow/tfjs';
  * differentiated. This version returns the same values without them, built only from
  * differentiable ops (so second-order gradients go through it).
  */
-
-function reduceTo(res: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
-  const axes = tf.backend_util.getReductionAxes(shape, outShape);
-  const reduced = axes.length > 0 ? tf.sum(res, axes) : res;
-  return tf.util.arraysEqual(reduced.shape, shape) ? reduced : tf.reshape(reduced, shape);
-}
 
 function asFloat(t: tf.Tensor): tf.Tensor {
   return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
@@ -29,11 +24,10 @@ const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
     gradFunc: (dy, saved) => {
       const [a, b] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
-      const out = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
       // tf.mul returns a new tensor, and so does every reduction: each input gets its own gradient.
       return {
-        a: () => reduceTo(tf.mul(g, asFloat(b)), a.shape, out),
-        b: () => reduceTo(tf.mul(g, asFloat(a)), b.shape, out),
+        a: () => reduceToShape(tf.mul(g, asFloat(b)), a.shape),
+        b: () => reduceToShape(tf.mul(g, asFloat(a)), b.shape),
       };
     },
   },

@@ -35,7 +35,7 @@ export function reduceToShape(grad: tf.Tensor, shape: number[]): tf.Tensor {
     else if (shape[i - lead] === 1 && grad.shape[i] !== 1) axes.push(i);
   }
   const summed = axes.length > 0 ? tf.sum(grad, axes) : grad;
-  return tf.reshape(summed, shape);
+  return tf.util.arraysEqual(summed.shape, shape) ? summed : tf.reshape(summed, shape);
 }
 
 /**

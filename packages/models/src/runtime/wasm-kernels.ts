@@ -76,6 +76,12 @@ function runOriginal<T extends tf.TensorInfo | tf.TensorInfo[]>(
   return (config as tf.KernelConfig).kernelFunc(args as Parameters<tf.KernelFunc>[0]) as T;
 }
 
+/** The input x and the wasm backend, or null when the call belongs to the original kernel. */
+function wasmInput(args: KernelArgs): { x: tf.TensorInfo; backend: WasmBackendInternals } | null {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  return x.dtype !== 'string' && isWasmBackend(args.backend) ? { x, backend: args.backend } : null;
+}
+
 /** A new tensor on x's buffer: data is immutable, so sharing it only needs a reference count. */
 function shareBuffer(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);
@@ -137,11 +143,7 @@ function perEntryEligible(a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAtt
   return m * k * n >= MIN_ENTRY_MACS && m * n >= MIN_ENTRY_OUTPUTS;
 }
 
-function perEntryBatchMatMul(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo | tf.TensorInfo[] {
+function perEntryBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const fallback = original as tf.KernelConfig;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const backend = args.backend;
@@ -178,12 +180,10 @@ function perEntryBatchMatMul(args: {
   return out;
 }
 
-function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  const backend = args.backend;
-  if (x.dtype === 'string' || !isWasmBackend(backend)) {
-    return runOriginal(originalIdentity, args);
-  }
+function sharedIdentity(args: KernelArgs): tf.TensorInfo {
+  const input = wasmInput(args);
+  if (input === null) return runOriginal(originalIdentity, args);
+  const { x, backend } = input;
   return shareBuffer(backend, x);
 }
 
@@ -230,31 +230,19 @@ function sliceInto(
   return out;
 }
 
-function viewSlice(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  const backend = args.backend;
-  if (x.dtype === 'string' || !isWasmBackend(backend)) {
-    return runOriginal(originalSlice, args);
-  }
+function viewSlice(args: KernelArgs): tf.TensorInfo {
+  const input = wasmInput(args);
+  if (input === null) return runOriginal(originalSlice, args);
+  const { x, backend } = input;
   const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
   return sliceInto(backend, x, begin, size);
 }
 
-function viewSplitV(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo[] {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  const backend = args.backend;
-  if (x.dtype === 'string' || !isWasmBackend(backend)) {
-    return runOriginal(originalSplitV, args);
-  }
+function viewSplitV(args: KernelArgs): tf.TensorInfo[] {
+  const input = wasmInput(args);
+  if (input === null) return runOriginal(originalSplitV, args);
+  const { x, backend } = input;
   const attrs = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0] as number;
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
@@ -269,18 +257,11 @@ function viewSplitV(args: {
 }
 
 /** Cast to the tensor's own dtype (what every Mul gradient does to its other operand) shares the buffer too. */
-function sameTypeCast(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  const backend = args.backend;
+function sameTypeCast(args: KernelArgs): tf.TensorInfo {
+  const input = wasmInput(args);
   const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
-  if (dtype !== x.dtype || x.dtype === 'string' || !isWasmBackend(backend)) {
-    return runOriginal(originalCast, args);
-  }
-  return shareBuffer(backend, x);
+  if (input === null || dtype !== input.x.dtype) return runOriginal(originalCast, args);
+  return shareBuffer(input.backend, input.x);
 }
 
 function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {

@@ -32,7 +32,6 @@ type ThreadedFactory = (config: Record<string, unknown>) => Promise<ThreadedModu
 interface WasmPackage {
   BackendWasm: new (module: unknown) => tf.KernelBackend;
   setThreadsCount(n: number): void;
-  getThreadsCount(): number;
 }
 
 const FACTORY_FILE = 'tfjs-backend-wasm-threaded-simd.js';
