@@ -116,3 +116,29 @@ test('bad inputs name the argument', () => {
   expect(() => hvp(() => tf.sum(w), [], [])).toThrow(/params must be a non-empty array/);
   w.dispose();
 });
+
+test('closed form: H v of a quadratic, with an unused and a linear-only parameter', () => {
+  // L = a^T A a / 2 + b . c0 (b enters linearly, u not at all): H = blockdiag(A, 0, 0).
+  const A = [
+    [2, -1, 0],
+    [-1, 3, 1],
+    [0, 1, 4],
+  ];
+  const a = tf.variable(tf.tensor1d([0.3, -1.2, 0.7]));
+  const b = tf.variable(tf.tensor1d([1, 2]));
+  const u = tf.variable(tf.tensor1d([5]));
+  const At = tf.tensor2d(A);
+  const c0 = tf.tensor1d([0.5, -2]);
+  const loss = (): tf.Scalar =>
+    tf.add(
+      tf.mul(0.5, tf.sum(tf.mul(a, tf.squeeze(tf.matMul(At, tf.reshape(a, [3, 1])))))),
+      tf.sum(tf.mul(b, c0)),
+    );
+  const v = [1, -2, 0.5, 3, -1, 7];
+  const want = [...A.map((row) => row.reduce((s, x, j) => s + x * (v[j] as number), 0)), 0, 0, 0];
+  const got = Array.from(hvp(loss, [a, b, u], v));
+  got.forEach((x, i) => expect(x).toBeCloseTo(want[i] as number, 5));
+  // only the linear and unused parameters: the Hessian block is exactly zero
+  expect(Array.from(hvp(() => tf.sum(tf.mul(b, c0)), [b, u], [1, 1, 1]))).toEqual([0, 0, 0]);
+  tf.dispose([a, b, u, At, c0]);
+});

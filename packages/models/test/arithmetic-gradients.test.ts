@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { arithmeticGradientsRegistered, initBackend } from '../src';
 
-// The lean Multiply gradient against a brute-force oracle: for f = sum(w * (a * b)) with
+// The lean gradients against brute-force oracles. Multiply: for f = sum(w * (a * b)) with
 // broadcasting, df/da[i] = sum over every output position that reads a[i] of w * b (and vice versa).
+// Sum, Mean, Tile: for f = sum(w * op(x)), df/dx[i] = sum of w over the output positions that read
+// x[i] (divided by the count for Mean), found by enumerating the output positions.
 
 function strides(shape: number[]): number[] {
   return shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
@@ -43,6 +45,127 @@ const vals = (n: number, s: number): number[] => Array.from({ length: n }, (_, i
 
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
+});
+
+/** Offsets into x (shape `shape`) read by each output position of sum/mean over `axes` (keepDims false). */
+function reductionReaders(shape: number[], axes: number[]): number[][] {
+  const st = strides(shape);
+  const outShape = shape.filter((_, d) => !axes.includes(d));
+  const outSize = outShape.reduce((p, q) => p * q, 1);
+  const readers: number[][] = Array.from({ length: outSize }, () => []);
+  const total = shape.reduce((p, q) => p * q, 1);
+  for (let flat = 0; flat < total; flat++) {
+    const idx = shape.map((s, d) => Math.floor(flat / (st[d] as number)) % s);
+    let o = 0;
+    for (let d = 0; d < shape.length; d++)
+      if (!axes.includes(d)) o = o * (shape[d] as number) + (idx[d] as number);
+    readers[o]!.push(flat);
+  }
+  return readers;
+}
+
+describe('Sum, Mean and Tile gradients', () => {
+  it.each([
+    [[2, 3], [0]],
+    [[2, 3], [1]],
+    [[672, 4], [0]],
+    [
+      [2, 3, 4],
+      [0, 2],
+    ],
+    [
+      [2, 3, 4],
+      [0, 1, 2],
+    ],
+    [[5], [0]],
+  ])('sum and mean of %j over %j match brute force', (shape, axes) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const readers = reductionReaders(shape, axes);
+    const wv = vals(readers.length, 4);
+    const w = tf.tensor(
+      wv,
+      shape.filter((_, d) => !axes.includes(d)),
+    );
+    const x = tf.tensor(vals(n, 5), shape);
+    const want = new Array<number>(n).fill(0);
+    readers.forEach((r, o) => r.forEach((i) => (want[i] = (want[i] as number) + (wv[o] as number))));
+    const gs = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(w, tf.sum(y, axes))))(x);
+    const gm = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(w, tf.mean(y, axes))))(x);
+    const count = n / readers.length;
+    expect(gs.shape).toEqual(shape);
+    Array.from(gs.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i] as number, 5));
+    Array.from(gm.dataSync()).forEach((g, i) => expect(g).toBeCloseTo((want[i] as number) / count, 5));
+    tf.dispose([w, x, gs, gm]);
+  });
+
+  it.each([
+    [[3], [4]],
+    [
+      [3, 1],
+      [1, 5],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [
+      [2, 1, 3],
+      [3, 4, 1],
+    ],
+    [
+      [2, 2],
+      [1, 1],
+    ],
+    [
+      [1, 2, 1, 2, 1],
+      [2, 1, 3, 1, 2],
+    ],
+  ])('tile of %j by %j matches brute force', (shape, reps) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const outShape = shape.map((d, i) => d * (reps[i] as number));
+    const outSize = outShape.reduce((p, q) => p * q, 1);
+    const wv = vals(outSize, 6);
+    const ost = strides(outShape);
+    const st = strides(shape);
+    const want = new Array<number>(n).fill(0);
+    for (let flat = 0; flat < outSize; flat++) {
+      const idx = outShape.map((s, d) => Math.floor(flat / (ost[d] as number)) % s);
+      const src = idx.reduce((o, i, d) => o + (i % (shape[d] as number)) * (st[d] as number), 0);
+      want[src] = (want[src] as number) + (wv[flat] as number);
+    }
+    const w = tf.tensor(wv, outShape);
+    const x = tf.tensor(vals(n, 7), shape);
+    const g = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(w, tf.tile(y, reps))))(x);
+    expect(g.shape).toEqual(shape);
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+    tf.dispose([w, x, g]);
+  });
+
+  it('second order: the Hessian of sum_j (sum_i x_ij)^2 is block-constant 2 (and 2/n^2 for the mean)', () => {
+    // f(x) = sum over columns j of (column sum)^2: H[(i,j),(k,l)] = 2 [j = l]. (H v)_(i,j) = 2 * colsum_j(v).
+    const x = tf.tensor2d([0.5, -1, 2, 3, 1, -2], [3, 2]);
+    const v = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const hvOf = (f: (y: tf.Tensor) => tf.Scalar): number[] =>
+      Array.from(
+        tf
+          .grad((y: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(y), v)))(x)
+          .dataSync(),
+      );
+    expect(hvOf((y) => tf.sum(tf.square(tf.sum(y, 0))))).toEqual([18, 24, 18, 24, 18, 24]);
+    const mean = hvOf((y) => tf.sum(tf.square(tf.mean(y, 0))));
+    [2, 8 / 3, 2, 8 / 3, 2, 8 / 3].forEach((h, i) => expect(mean[i]).toBeCloseTo(h, 5));
+    // through Tile: f = sum(tile(x, [1, 2])^2) = 2 sum(x^2), so H v = 4 v
+    expect(hvOf((y) => tf.sum(tf.square(tf.tile(y, [1, 2]))))).toEqual([4, 8, 12, 16, 20, 24]);
+    tf.dispose([x, v]);
+  });
+
+  it('build no tensor of ones in JavaScript', async () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const prof = await tf.profile(() => tf.grad((y: tf.Tensor) => tf.sum(tf.mean(y, 1)))(x));
+    // the stock gradients multiply dy by ones(x.shape): a Multiply kernel per reduction
+    expect(prof.kernelNames).not.toContain('Multiply');
+    tf.dispose(x);
+  });
 });
 
 describe('Multiply gradient', () => {

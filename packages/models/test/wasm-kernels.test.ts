@@ -59,6 +59,25 @@ function bruteSlice(x: Float32Array, shape: number[], begin: number[], size: num
   return out;
 }
 
+/** Row-major tile by index arithmetic: out[i] = x[i mod shape], one element at a time. */
+function bruteTile(x: ArrayLike<number>, shape: number[], reps: number[]): number[] {
+  const outShape = shape.map((d, i) => d * (reps[i] as number));
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const total = outShape.reduce((a, b) => a * b, 1);
+  const out: number[] = [];
+  for (let flat = 0; flat < total; flat++) {
+    let rem = flat;
+    let off = 0;
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      const i = rem % (outShape[d] as number);
+      rem = Math.floor(rem / (outShape[d] as number));
+      off += (i % (shape[d] as number)) * (strides[d] as number);
+    }
+    out.push(x[off] as number);
+  }
+  return out;
+}
+
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
   expect(got.length).toBe(want.length);
   let worst = 0;
@@ -181,6 +200,54 @@ describe('wasm kernel replacements', () => {
     expect(s.shape).toEqual(size);
     expect(Array.from(s.dataSync())).toEqual(bruteSlice(xv, shape, begin, size).map(Math.fround));
     tf.dispose([x, s]);
+  });
+
+  it.each([
+    [[5], [3]],
+    [[1], [7]],
+    [
+      [672, 1],
+      [1, 64],
+    ],
+    [
+      [1, 6],
+      [5, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [
+      [2, 1, 3],
+      [3, 4, 1],
+    ],
+    [
+      [2, 2, 1, 3],
+      [1, 2, 3, 2],
+    ],
+    [
+      [3, 2],
+      [1, 1],
+    ],
+    [
+      [2, 0],
+      [2, 3],
+    ],
+  ])('tile of %j by %j matches index arithmetic', (shape, reps) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const xv = seeded(n, 10);
+    const x = tf.tensor(xv, shape);
+    const t = tf.tile(x, reps);
+    expect(t.shape).toEqual(shape.map((d, i) => d * (reps[i] as number)));
+    expect(Array.from(t.dataSync())).toEqual(bruteTile(xv, shape, reps));
+    tf.dispose([x, t]);
+  });
+
+  it('tiles int32 and bool tensors too', () => {
+    const x = tf.tensor2d([1, 2, 3], [3, 1], 'int32');
+    expect(Array.from(tf.tile(x, [2, 2]).dataSync())).toEqual(bruteTile([1, 2, 3], [3, 1], [2, 2]));
+    const m = tf.tensor1d([true, false], 'bool');
+    expect(Array.from(tf.tile(m, [3]).dataSync())).toEqual([1, 0, 1, 0, 1, 0]);
   });
 
   it('slices int32 and bool tensors too', () => {

@@ -184,7 +184,7 @@ export const perfExperiment = defineExperiment({
         rounds: 3,
         peakMatmul: { size: 1024, repeats: 5 },
         hvp: {
-          repeats: 5,
+          repeats: 10,
           toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
           gpt: { name: 'GPT block C64', nEmbd: 64, nHead: 4, seqLen: 21, batch: 32, loops: 1 },
         },

@@ -34,7 +34,16 @@ function unitVector(n: number, seed: number): Float64Array {
   return v;
 }
 
-/** Gradient and HVP alternately, `repeats` times each after one warm-up of both. */
+/**
+ * Warm-up before timing: V8 compiles the engine's code paths over the first calls (a toy gradient
+ * runs ~3x slower on its first few calls than after ~20), so pairs run until both the count and
+ * the time floor are reached, capped for large models.
+ */
+const WARMUP_MIN_PAIRS = 3;
+const WARMUP_MAX_PAIRS = 20;
+const WARMUP_MS = 1000;
+
+/** Gradient and HVP alternately, `repeats` times each, after a warm-up (see WARMUP_MS). */
 function timeGradAndHvp(
   model: string,
   loss: LossFn,
@@ -44,8 +53,12 @@ function timeGradAndHvp(
 ): HvpTiming {
   const n = params.reduce((a, p) => a + p.size, 0);
   const v = unitVector(n, seed);
-  gradientVector(loss, params);
-  hvp(loss, params, v);
+  const t0 = performance.now();
+  for (let pairs = 0; pairs < WARMUP_MAX_PAIRS; pairs++) {
+    if (pairs >= WARMUP_MIN_PAIRS && performance.now() - t0 >= WARMUP_MS) break;
+    gradientVector(loss, params);
+    hvp(loss, params, v);
+  }
   const g: number[] = [];
   const h: number[] = [];
   for (let i = 0; i < repeats; i++) {

@@ -51,17 +51,20 @@ export function valueAndGradientVector(
 }
 
 /**
- * H v by double backprop: the gradient of <grad L, v> with respect to the parameters.
+ * H v by double backprop: the vector-Jacobian product of the flat gradient with v, v^T (dg/dθ),
+ * which is H v since H is symmetric. v seeds the outer backward pass directly (engine.gradients
+ * with dy = v) instead of differentiating the scalar <grad L, v>: the same products, without a
+ * multiply, a sum and their gradients per parameter.
  * Exact only with enableSecondOrderGradients() (stock tfjs 4.22 silently drops terms).
  */
 export function hvp(lossFn: LossFn, params: readonly tf.Variable[], v: ArrayLike<number>): Float64Array {
   checkParams(params);
   checkVectorLength('v', v, parameterCount(params));
   const result = tf.tidy(() => {
-    const vs = unflatten(v, params);
-    const gradDotV = (): tf.Scalar =>
-      tf.addN(gradientsOf(lossFn, params).map((g, i) => tf.sum(tf.mul(g, vs[i])))) as tf.Scalar;
-    return flatConcat(gradientsOf(gradDotV, params));
+    const seed = tf.tensor1d(Float32Array.from(v), 'float32');
+    const flatGradient = (): tf.Tensor => flatConcat(gradientsOf(lossFn, params));
+    const { grads } = tf.engine().gradients(flatGradient, params as tf.Variable[], seed, true);
+    return flatConcat(params.map((p, i) => grads[i] ?? tf.zerosLike(p)));
   });
   const out = Float64Array.from(result.dataSync());
   result.dispose();

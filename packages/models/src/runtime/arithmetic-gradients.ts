@@ -2,17 +2,36 @@ import * as tf from '@tensorflow/tfjs';
 import { reduceToShape } from './matmul-gradient';
 
 /**
- * A Multiply gradient without tfjs' no-op kernels.
+ * Multiply, Sum, Mean and Tile gradients without tfjs' no-op work; same values, fewer kernels.
  *
- * Why: the stock gradient casts the other operand to float32 (a Cast kernel call even when it is
- * float32) and reshapes a reduced result to the shape it already has. They compute nothing, but
- * every kernel call costs engine time and, under double backprop, is itself recorded and
- * differentiated. This version returns the same values without them, built only from
- * differentiable ops (so second-order gradients go through it).
+ * Why: the stock Multiply gradient casts the other operand to float32 (a Cast kernel call even when
+ * it is float32) and reshapes a reduced result to the shape it already has. The stock Sum and Mean
+ * gradients broadcast dy by multiplying it with a tensor of ones built in JavaScript (a fill and a
+ * copy into the backend on every call); a Tile of dy gives the same values in one kernel. The stock
+ * Tile gradient adds up one slice per repetition (64 slices for a [672, 1] -> [672, 64] broadcast),
+ * where a reshape and one Sum do. Every kernel call costs engine time and, under double backprop,
+ * is itself recorded and differentiated. All are built only from differentiable ops (so
+ * second-order gradients go through them).
  */
 
 function asFloat(t: tf.Tensor): tf.Tensor {
   return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+}
+
+/** dy of a reduction over `axes` of x, reshaped to keep the reduced axes as size 1. */
+function keepDims(dy: tf.Tensor, xShape: number[], axes: number[]): tf.Tensor {
+  const shape = xShape.map((d, i) => (axes.includes(i) ? 1 : d));
+  return tf.reshape(dy, shape);
+}
+
+/** Broadcast a keep-dims tensor to x's shape (a new tensor even when nothing is repeated). */
+function broadcastBack(t: tf.Tensor, xShape: number[]): tf.Tensor {
+  const reps = xShape.map((d, i) => (t.shape[i] === d ? 1 : d));
+  return reps.every((r) => r === 1) ? tf.reshape(t, xShape) : tf.tile(t, reps);
+}
+
+function reductionAxes(attrs: tf.NamedAttrMap, shape: number[]): number[] {
+  return tf.util.parseAxisParam(attrs.axis as number | number[], shape);
 }
 
 // Add and Sub keep tfjs' gradients: with no broadcast their "no-op" reshape is what gives each input
@@ -31,16 +50,63 @@ const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
       };
     },
   },
+  {
+    kernelName: 'Sum',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const d = keepDims(asFloat(dy as tf.Tensor), x.shape, reductionAxes(attrs, x.shape));
+      return { x: () => broadcastBack(d, x.shape) };
+    },
+  },
+  {
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const axes = reductionAxes(attrs, x.shape);
+      const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1);
+      return {
+        x: () => broadcastBack(tf.div(keepDims(asFloat(dy as tf.Tensor), x.shape, axes), count), x.shape),
+      };
+    },
+  },
+  {
+    kernelName: 'Tile',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const reps = attrs.reps as number[];
+      return {
+        x: () => {
+          // dy viewed as [r0, s0, r1, s1, ...]: the repetitions of x are the r axes; sum them.
+          const split: number[] = [];
+          const sumAxes: number[] = [];
+          x.shape.forEach((s, i) => {
+            const r = reps[i] as number;
+            if (r > 1) {
+              sumAxes.push(split.length);
+              split.push(r);
+            }
+            split.push(s);
+          });
+          const g = dy as tf.Tensor;
+          if (sumAxes.length === 0) return tf.reshape(g, x.shape);
+          return tf.reshape(tf.sum(tf.reshape(g, split), sumAxes), x.shape);
+        },
+      };
+    },
+  },
 ];
 
-/** Register the lean Multiply gradient (idempotent); `initBackend` calls it. */
+/** Register the lean Multiply, Sum, Mean and Tile gradients (idempotent); `initBackend` calls it. */
 export function registerArithmeticGradients(): void {
   for (const config of GRADIENTS) {
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
   }
 }
 
-/** Whether the lean Multiply gradient is the registered one. */
+/** Whether the lean gradients of this module are the registered ones. */
 export function arithmeticGradientsRegistered(): boolean {
   return GRADIENTS.every((c) => tf.getGradient(c.kernelName) === c);
 }

@@ -53,6 +53,7 @@ let originalIdentity: tf.KernelConfig | undefined;
 let originalSlice: tf.KernelConfig | undefined;
 let originalCast: tf.KernelConfig | undefined;
 let originalSplitV: tf.KernelConfig | undefined;
+let originalTile: tf.KernelConfig | undefined;
 // One bound entry point per backend instance (a re-created backend has a new wasm module).
 const entryPoints = new WeakMap<object, BatchMatMulFn>();
 
@@ -256,6 +257,58 @@ function viewSplitV(args: KernelArgs): tf.TensorInfo[] {
   });
 }
 
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Row-major tile of `src` (shape `shape`) by `reps` into `dst`, by block copies: the innermost axis
+ * first (each row repeated in place), then each outer axis, copying the finished blocks backwards
+ * so that no block is overwritten before it is copied. Exact (a copy).
+ */
+export function tileInto(src: HeapArray, shape: number[], reps: number[], dst: HeapArray): void {
+  const r = shape.length;
+  if (r === 0) {
+    dst[0] = src[0] as number;
+    return;
+  }
+  const last = shape[r - 1] as number;
+  const rows = tf.util.sizeFromShape(shape) / Math.max(last, 1);
+  const rLast = reps[r - 1] as number;
+  // Innermost axis: row j of src -> rLast copies at j * last * rLast.
+  for (let j = 0; j < rows; j++) {
+    const row = src.subarray(j * last, (j + 1) * last);
+    const base = j * last * rLast;
+    if (last === 1) dst.fill(row[0] as number, base, base + rLast);
+    else for (let q = 0; q < rLast; q++) dst.set(row, base + q * last);
+  }
+  // Outer axes, innermost first: blocks of `tail` elements; `outer` of them before axis k.
+  let tail = last * rLast;
+  for (let k = r - 2; k >= 0; k--) {
+    const s = shape[k] as number;
+    const rk = reps[k] as number;
+    const outer = tf.util.sizeFromShape(shape.slice(0, k));
+    const block = s * tail;
+    if (rk > 1) {
+      for (let p = outer - 1; p >= 0; p--) {
+        for (let q = rk - 1; q >= 0; q--) dst.copyWithin((p * rk + q) * block, p * block, (p + 1) * block);
+      }
+    }
+    tail = block * rk;
+  }
+}
+
+/** Tile by block copies (the wasm Tile kernel computes a modular index per element: ~10x slower). */
+function blockTile(args: KernelArgs): tf.TensorInfo {
+  const input = wasmInput(args);
+  if (input === null) return runOriginal(originalTile, args);
+  const { x, backend } = input;
+  const reps = (args.attrs as { reps: number[] }).reps;
+  const outShape = x.shape.map((d, i) => d * (reps[i] as number));
+  const out = backend.makeOutput(outShape, x.dtype);
+  if (tf.util.sizeFromShape(outShape) === 0) return out;
+  tileInto(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
+  return out;
+}
+
 /** Cast to the tensor's own dtype (what every Mul gradient does to its other operand) shares the buffer too. */
 function sameTypeCast(args: KernelArgs): tf.TensorInfo {
   const input = wasmInput(args);
@@ -277,8 +330,8 @@ function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig
 }
 
 /**
- * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input copy) and
- * BatchMatMul (per-entry XNNPACK for batched products) kernels; idempotent. Needs the wasm kernels registered (import
+ * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input copy), Tile
+ * (block copies) and BatchMatMul (per-entry XNNPACK for batched products) kernels; idempotent. Needs the wasm kernels registered (import
  * @tensorflow/tfjs-backend-wasm first); `initBackend` calls it when it selects wasm.
  */
 export function registerWasmKernels(): void {
@@ -288,12 +341,13 @@ export function registerWasmKernels(): void {
   originalSlice = replaceKernel('Slice', viewSlice as tf.KernelFunc);
   originalSplitV = replaceKernel('SplitV', viewSplitV as tf.KernelFunc);
   originalCast = replaceKernel('Cast', sameTypeCast as tf.KernelFunc);
+  originalTile = replaceKernel('Tile', blockTile as tf.KernelFunc);
 }
 
 /** Put tfjs' own wasm kernels back (for comparisons and tests). */
 export function unregisterWasmKernels(): void {
   if (original === undefined) return;
-  for (const k of [original, originalIdentity, originalSlice, originalSplitV, originalCast]) {
+  for (const k of [original, originalIdentity, originalSlice, originalSplitV, originalCast, originalTile]) {
     if (k === undefined) continue;
     tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
@@ -303,6 +357,7 @@ export function unregisterWasmKernels(): void {
   originalSlice = undefined;
   originalSplitV = undefined;
   originalCast = undefined;
+  originalTile = undefined;
 }
 
 /** Whether `registerWasmKernels` is in effect. */

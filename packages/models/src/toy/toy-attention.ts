@@ -58,13 +58,29 @@ export function linearAttention(
   wk: tf.Tensor,
   wv: tf.Tensor,
 ): tf.Tensor3D {
+  return attend(z, wq, attentionKeys(e, wk, wv));
+}
+
+/** Keys (transposed) and values of E [B, L, d]: shared by every query set over the same E. */
+interface AttentionKeys {
+  kT: tf.Tensor; // [B, d, L]
+  v: tf.Tensor; // [B, L, d]
+  length: number;
+}
+
+function attentionKeys(e: tf.Tensor, wk: tf.Tensor, wv: tf.Tensor): AttentionKeys {
   const [B, L, d] = e.shape as [number, number, number];
-  const M = z.shape[1] as number;
   const e2 = tf.reshape(e, [B * L, d]);
-  const q = tf.reshape(tf.matMul(tf.reshape(z, [B * M, d]) as tf.Tensor2D, wq as tf.Tensor2D), [B, M, d]);
-  const kT = tf.transpose(tf.reshape(tf.matMul(e2, wk as tf.Tensor2D), [B, L, d]), [0, 2, 1]); // [B, d, L]
+  const kT = tf.transpose(tf.reshape(tf.matMul(e2, wk as tf.Tensor2D), [B, L, d]), [0, 2, 1]);
   const v = tf.reshape(tf.matMul(e2, wv as tf.Tensor2D), [B, L, d]);
-  const scores = tf.mul(tf.matMul(q, kT), 1 / L); // [B, M, L]
+  return { kT, v, length: L };
+}
+
+/** (1/L) (z W_Q) K^T V for query rows z [B, M, d]. */
+function attend(z: tf.Tensor, wq: tf.Tensor, { kT, v, length }: AttentionKeys): tf.Tensor3D {
+  const [B, M, d] = z.shape as [number, number, number];
+  const q = tf.reshape(tf.matMul(tf.reshape(z, [B * M, d]) as tf.Tensor2D, wq as tf.Tensor2D), [B, M, d]);
+  const scores = tf.mul(tf.matMul(q, kT), 1 / length); // [B, M, L]
   return tf.matMul(scores, v) as tf.Tensor3D; // [B, M, d]
 }
 
@@ -167,10 +183,12 @@ export function createToyAttention(opts: ToyAttentionOptions): ToyAttention {
         const gateZ = gz ? tf.sigmoid(gz) : undefined;
         const gateE = ge ? tf.sigmoid(ge) : undefined;
         for (let k = 0; k < K; k++) {
-          const dz = linearAttention(e, z, wq, wk, wv);
+          // Both updates of loop k read E_{k-1}: its keys and values are computed once.
+          const keys = attentionKeys(e, wk, wv);
+          const dz = attend(z, wq, keys);
           z = tf.add(z, gateZ ? tf.mul(gateZ, dz) : dz);
           if (k === K - 1) break; // E_K would not be read by anything
-          const dE = linearAttention(e, e, wq, wk, wv);
+          const dE = attend(e, wq, keys);
           e = tf.add(e, gateE ? tf.mul(gateE, dE) : dE);
         }
       }
