@@ -273,7 +273,7 @@ function repeatInPlace(dst: HeapArray, start: number, size: number, count: numbe
  * block first, so nothing is overwritten before it is moved) and repeating it by doubling copies:
  * ~log2(reps) copies per block instead of one per repetition. Exact (a copy).
  */
-export function tileInto(src: HeapArray, shape: number[], reps: number[], dst: HeapArray): void {
+function tileInto(src: HeapArray, shape: number[], reps: number[], dst: HeapArray): void {
   const r = shape.length;
   if (r === 0) {
     dst[0] = src[0] as number;
