@@ -33,7 +33,11 @@ describe.each(['cpu', 'wasm'] as const)('detach on %s', (backend) => {
   it('logSoftmax equals log(softmax) and its gradient is the one of the closed form', () => {
     const x = tf.tensor2d([0.5, -1, 2, 30, 31, 29.5], [2, 3]);
     const w = tf.tensor2d([1, 2, -1, 0.5, -2, 3], [2, 3]);
-    const got = logSoftmax(x).arraySync() as number[][];
+    const before = tf.memory().numTensors;
+    const ls = logSoftmax(x);
+    expect(tf.memory().numTensors).toBe(before + 1); // no intermediate left behind
+    const got = ls.arraySync() as number[][];
+    ls.dispose();
     const xs = x.arraySync() as number[][];
     xs.forEach((row, i) => {
       const m = Math.max(...row);

@@ -17,10 +17,12 @@ export interface StepLossOptions {
  * slowest kernel of the loss on wasm (0.35 ms for [32, 21, 6]).
  */
 export function logSoftmax(x: tf.Tensor): tf.Tensor {
-  const axis = x.rank - 1;
-  const m = tf.max(detach(x), axis, true);
-  const lse = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(x, m)), axis, true)));
-  return tf.sub(x, lse);
+  return tf.tidy(() => {
+    const axis = x.rank - 1;
+    const m = tf.max(detach(x), axis, true);
+    const lse = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(x, m)), axis, true)));
+    return tf.sub(x, lse);
+  });
 }
 
 /** Validate `steps` against the batch size and the number of loops run; returns them as numbers. */
