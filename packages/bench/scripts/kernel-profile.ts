@@ -1,13 +1,14 @@
 // Kernel calls and kernel time per kernel name for one gradient and one HVP (tf.profile), to see
-// where double backprop spends its time. Usage:
-// node --conditions=@loop/source --import tsx scripts/kernel-profile.ts [gpt|toy] [top]
+// where double backprop spends its time; `step`: perf's C64-L1 training step (forward, backward,
+// AdamW), per step over 10 steps after 30 warm-up steps. Usage:
+// node --conditions=@loop/source --import tsx scripts/kernel-profile.ts [gpt|toy|step] [top]
 // SHOW=Transpose also prints every call of that kernel (input and output shapes, ms, bytes added);
 // HVP_LOOPS=150 runs only HVPs (for node --cpu-prof). Models: the perf quick profile's GPT block
 // (n_embd 64, 4 heads, seq 21, batch 32, 1 loop) and toy (d 8, V 8, 3 loops, seq 8, batch 64).
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients, gradientVector, hvp, type LossFn } from '@loop/hessian';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss } from '@loop/models';
-import { randomBatch, gptConfigOf } from '../src/perf/train-step';
+import { createTrainStep, randomBatch, gptConfigOf } from '../src/perf/train-step';
 
 interface Row {
   calls: number;
@@ -41,9 +42,34 @@ async function byKernel(f: () => void): Promise<{ total: Row; rows: Map<string, 
   return { total, rows };
 }
 
+/** perf's training step, as perf runs it (before second-order gradients are enabled). */
+async function profileStep(top: number): Promise<void> {
+  const c = { name: 'C64-L1', nEmbd: 64, nHead: 4, nLayer: 1, seqLen: 21, batch: 32, loops: 1, vocabSize: 6 };
+  const s = createTrainStep(c, 0);
+  for (let i = 0; i < 30; i++) s.step();
+  const sum = new Map<string, Row>();
+  const steps = 10;
+  for (let i = 0; i < steps; i++) {
+    const { rows } = await byKernel(() => void s.step());
+    for (const [k, r] of rows) {
+      const a = sum.get(k) ?? { calls: 0, ms: 0 };
+      sum.set(k, { calls: a.calls + r.calls / steps, ms: a.ms + r.ms / steps });
+    }
+  }
+  s.dispose();
+  const rows = [...sum.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  console.log(`${'kernel'.padEnd(20)}${'calls'.padStart(8)}${'ms'.padStart(8)}`);
+  for (const [k, r] of rows.slice(0, top))
+    console.log(`${k.padEnd(20)}${String(Math.round(r.calls)).padStart(8)}${r.ms.toFixed(2).padStart(8)}`);
+  const calls = rows.reduce((a, [, r]) => a + r.calls, 0);
+  const ms = rows.reduce((a, [, r]) => a + r.ms, 0);
+  console.log(`${'TOTAL'.padEnd(20)}${String(Math.round(calls)).padStart(8)}${ms.toFixed(2).padStart(8)}`);
+}
+
 async function main(): Promise<void> {
   const [which = 'gpt', top = '25'] = process.argv.slice(2);
   await initBackend('wasm', { log: () => {} });
+  if (which === 'step') return profileStep(+top);
   enableSecondOrderGradients();
   let loss: LossFn;
   let params: tf.Variable[];
