@@ -195,6 +195,7 @@ describe('loop-bench perf (smoke, cpu)', () => {
     expect(res.peer).toEqual({ requested: false });
     expect(res.steps).toHaveLength(2);
     for (const s of res.steps) {
+      expect(s.warmupSteps).toBe(1); // smoke: 1 step, no time-based warm-up
       expect(s.ours.ms.n).toBe(3);
       expect(s.ours.cpuMs.n).toBe(3);
       expect(s.ours.ms.min).toBeGreaterThan(0);
@@ -219,6 +220,18 @@ describe('loop-bench perf (smoke, cpu)', () => {
     expect(r.out).toContain('PyTorch peer not requested');
     const report = readFileSync(join(r.dir, 'run', 'report.md'), 'utf8');
     expect(report).toContain('HVP / gradient');
+  });
+
+  test('warms up for warmupSeconds (at least warmup steps) before timing', async () => {
+    const tiny = { name: 'tiny', nEmbd: 8, nHead: 2, seqLen: 3, batch: 2, loops: 1, repeats: 1 };
+    const r = await perf({ configs: [tiny], warmup: 2, warmupSeconds: 0.3, fullHessian: null });
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(r.json, 'utf8'));
+    // a tiny cpu step takes a few ms, so 0.3 s is many more steps than 2, and fewer than the cap
+    expect(res.steps[0].warmupSteps).toBeGreaterThan(4);
+    expect(res.steps[0].warmupSteps).toBeLessThanOrEqual(200);
+    const report = readFileSync(join(r.dir, 'run', 'report.md'), 'utf8');
+    expect(report).toContain('Warm-up: at least 2 step(s) and 0.3 s');
   });
 
   test('a missing Python is reported plainly and perf still completes', async () => {

@@ -3,6 +3,7 @@ export * from './runtime/matmul-gradient';
 export * from './runtime/arithmetic-gradients';
 export * from './runtime/wasm-threads';
 export * from './runtime/wasm-kernels';
+export * from './runtime/native-matmul';
 export * from './runtime/detach';
 export * from './gpt';
 export * from './loss';

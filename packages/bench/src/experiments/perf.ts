@@ -48,8 +48,14 @@ const toySchema = z.strictObject({
 const schema = z
   .strictObject({
     configs: z.array(stepConfigSchema).min(1),
-    /** Untimed steps before timing (allocation, weight packing, JIT). */
+    /** Untimed steps before timing (allocation, weight packing, JIT): at least this many... */
     warmup: z.number().int().min(0),
+    /**
+     * ...and at least this long (at most MAX_WARMUP_STEPS steps): V8 compiles tfjs' engine paths
+     * over the first ~0.7 s of steps (a C64-L1 step: 177, 31-62 ms over the first 10, 14-15 ms from
+     * ~step 30), so a fixed count of 2 timed a moving target. The peer gets as many warm-up steps.
+     */
+    warmupSeconds: z.number().min(0),
     /** Ours and the peer alternate this many times per config (repeats are split evenly). */
     rounds: positive,
     peakMatmul: z.strictObject({ size: positive, repeats: positive }),
@@ -85,6 +91,9 @@ const STANDARD = [
   { name: 'C256-L10', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 10 },
 ];
 
+/** Cap on the time-based warm-up (`warmupSeconds`). */
+const MAX_WARMUP_STEPS = 200;
+
 const common = { peer: 'none' as const, python: '/usr/bin/python3', peerThreads: 2, json: null };
 
 function standard(repeats: number[]): z.input<typeof stepConfigSchema>[] {
@@ -95,6 +104,8 @@ function standard(repeats: number[]): z.input<typeof stepConfigSchema>[] {
 export interface StepResult {
   config: StepConfig;
   flops: number;
+  /** Untimed steps run before timing (ours; the peer ran as many). */
+  warmupSteps: number;
   /** cpuMs: process CPU time per step (user + system, all threads): far less sensitive to machine load than wall time. */
   ours: {
     ms: TimingSummary;
@@ -164,6 +175,7 @@ export const perfExperiment = defineExperiment({
           { name: 'tiny-L2', nEmbd: 16, nHead: 2, seqLen: 5, batch: 4, loops: 2, repeats: 3 },
         ],
         warmup: 1,
+        warmupSeconds: 0,
         rounds: 1,
         peakMatmul: { size: 128, repeats: 2 },
         hvp: {
@@ -181,6 +193,7 @@ export const perfExperiment = defineExperiment({
       config: {
         configs: standard([20, 8, 6, 3]),
         warmup: 2,
+        warmupSeconds: 1.5,
         rounds: 3,
         peakMatmul: { size: 1024, repeats: 5 },
         hvp: {
@@ -198,6 +211,7 @@ export const perfExperiment = defineExperiment({
       config: {
         configs: standard([60, 20, 15, 6]),
         warmup: 3,
+        warmupSeconds: 2,
         rounds: 3,
         peakMatmul: { size: 1024, repeats: 10 },
         hvp: {
@@ -215,6 +229,7 @@ export const perfExperiment = defineExperiment({
       config: {
         configs: standard([60, 20, 15, 6]),
         warmup: 3,
+        warmupSeconds: 2,
         rounds: 3,
         peakMatmul: { size: 2048, repeats: 10 },
         hvp: {
@@ -286,10 +301,18 @@ export const perfExperiment = defineExperiment({
             const theirsCpu: number[] = [];
             const bench = createTrainStep(sc, ctx.seed);
             let loss = NaN;
+            let warmupSteps = 0;
             let tensorsBefore: number;
             let tensorsAfter: number;
             try {
-              for (let i = 0; i < cfg.warmup; i++) bench.step();
+              const w0 = performance.now();
+              while (
+                warmupSteps < cfg.warmup ||
+                (performance.now() - w0 < cfg.warmupSeconds * 1000 && warmupSteps < MAX_WARMUP_STEPS)
+              ) {
+                bench.step();
+                warmupSteps++;
+              }
               tensorsBefore = tf.memory().numTensors;
               const per = Math.floor(c.repeats / cfg.rounds);
               for (let r = 0; r < cfg.rounds; r++) {
@@ -307,7 +330,7 @@ export const perfExperiment = defineExperiment({
                 }
                 if (peer) {
                   const { microBatch: _m, ...whole } = sc; // the peer always runs the whole batch
-                  const p = await peer.step(whole, n, r === 0 ? cfg.warmup : 0, ctx.seed);
+                  const p = await peer.step(whole, n, r === 0 ? warmupSteps : 0, ctx.seed);
                   p.ms.forEach((ms, k) => {
                     const cpuMs = p.cpuMs[k] ?? null;
                     ctx.metric({
@@ -342,6 +365,7 @@ export const perfExperiment = defineExperiment({
             const out: StepResult = {
               config: sc,
               flops,
+              warmupSteps,
               ours: {
                 ms: o,
                 cpuMs: summarize(oursCpu),
@@ -505,7 +529,7 @@ export const perfExperiment = defineExperiment({
             {
               kind: 'text',
               markdown: [
-                `One step = forward over all loops (read-out after every loop), token-mean cross-entropy at the last loop, backward, AdamW (lr ${1e-3}, weight decay 0.01). Random tokens from a 6-symbol one-hot vocabulary, full mask. ${cfg.warmup} warm-up step(s), then ${cfg.rounds} round(s) alternating ours and the peer.`,
+                `One step = forward over all loops (read-out after every loop), token-mean cross-entropy at the last loop, backward, AdamW (lr ${1e-3}, weight decay 0.01). Random tokens from a 6-symbol one-hot vocabulary, full mask. Warm-up: at least ${cfg.warmup} step(s) and ${cfg.warmupSeconds} s (at most ${MAX_WARMUP_STEPS} steps; the peer runs as many), then ${cfg.rounds} round(s) alternating ours and the peer.`,
                 `${results.load}`,
               ].join('\n\n'),
             },

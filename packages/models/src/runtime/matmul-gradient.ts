@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { wasmProductUsesXnnpack } from './wasm-kernels';
+import { wasmProductTakesFlags, wasmProductUsesXnnpack } from './wasm-kernels';
 
 /**
  * BatchMatMul gradient that never passes transpose flags to matMul.
@@ -39,14 +39,20 @@ export function reduceToShape(grad: tf.Tensor, shape: number[]): tf.Tensor {
 }
 
 /**
- * op(x) @ op(y). Where a transposed operand would cost nothing extra (any backend but wasm, or a
- * wasm product that runs on its scalar loop anyway: see `wasmProductUsesXnnpack`) the flags go to
+ * op(x) @ op(y). Where a transposed operand costs nothing extra (any backend but wasm; on wasm, a
+ * product the native kernel runs, as it reads transposed operands itself, or one that runs on the
+ * scalar loop anyway: see `wasmProductTakesFlags`, `wasmProductUsesXnnpack`) the flags go to
  * matMul; otherwise the operand is transposed explicitly so the product keeps wasm's XNNPACK path.
  * Either way the values are the same; the flags save a Transpose kernel call (and, under double
  * backprop, its gradient).
  */
 function product(x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor {
-  if ((!tx && !ty) || !(tf.getBackend() === 'wasm' && wasmProductUsesXnnpack(x.shape, y.shape, tx, ty))) {
+  if (
+    (!tx && !ty) ||
+    tf.getBackend() !== 'wasm' ||
+    wasmProductTakesFlags(x.shape, y.shape, tx, ty) ||
+    !wasmProductUsesXnnpack(x.shape, y.shape, tx, ty)
+  ) {
     return tf.matMul(x, y, tx, ty);
   }
   return tf.matMul(tx ? swapLast(x) : x, ty ? swapLast(y) : y);
@@ -84,7 +90,7 @@ export function batchMatMulGrads(
     if (!tA && !tB && batchIsOne(b) && !batchIsOne(a)) {
       const a2 = tf.reshape(a, [-1, a.shape[a.rank - 1]]);
       const dy2 = tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]);
-      return tf.reshape(tf.matMul(tf.transpose(a2), dy2), b.shape);
+      return tf.reshape(product(a2, dy2, true, false), b.shape);
     }
     let db: tf.Tensor;
     if (!tA && !tB) db = product(a, dy, true, false);

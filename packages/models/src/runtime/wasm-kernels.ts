@@ -1,4 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  nativeMatMulDisabled,
+  nativeMatMulFor,
+  nativeProductPlan,
+  wasmMemoryOf,
+  type NativeBatchMatMul,
+  type NativeProductPlan,
+} from './native-matmul';
 
 /**
  * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), all exact.
@@ -39,6 +47,7 @@ interface WasmBackendInternals {
       disposeData: (id: number) => void;
     };
   };
+  disposeData(dataId: unknown, force?: boolean): boolean;
   dataIdMap: { get(dataId: unknown): { id: number; memoryOffset: number } | undefined };
   incRef(dataId: unknown): void;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
@@ -116,13 +125,32 @@ const MIN_ENTRY_MACS = 4096;
 const MIN_ENTRY_OUTPUTS = 256;
 
 /**
- * Whether the untransposed product op(a) @ op(b) of these shapes runs on XNNPACK on wasm (with the
- * kernels of this module): batch 1, or a per-entry batched product large enough. The others run on
- * the scalar loop, which takes transpose flags at no extra cost.
+ * Whether op(a) @ op(b) with these transpose flags runs on the native kernel, which reads
+ * transposed operands itself: then explicit transposes would only add kernels (and gradients).
+ */
+export function wasmProductTakesFlags(aShape: number[], bShape: number[], tA: boolean, tB: boolean): boolean {
+  if (!nativeMatMulActive()) return false;
+  const plan = nativeProductPlan(aShape, bShape, tA, tB);
+  return plan !== null && nativeIsFaster(plan, threadedWasm());
+}
+
+/** The shape with its last two axes swapped when `t` is set. */
+function swapped(shape: number[], t: boolean): number[] {
+  const r = shape.length;
+  return t && r >= 2 ? [...shape.slice(0, -2), shape[r - 1] as number, shape[r - 2] as number] : shape;
+}
+
+/**
+ * Whether the untransposed product op(a) @ op(b) of these shapes runs on a fast path on wasm (with
+ * the kernels of this module): the native kernel (any product whose batch shapes are equal or one of
+ * them 1), else XNNPACK: batch 1, or a per-entry batched product large enough. The others run on the
+ * scalar loop, which takes transpose flags at no extra cost.
  */
 export function wasmProductUsesXnnpack(aShape: number[], bShape: number[], tA = false, tB = false): boolean {
   const r = aShape.length;
   if (r < 2 || bShape.length < 2) return false;
+  if (nativeMatMulActive() && nativeProductPlan(swapped(aShape, tA), swapped(bShape, tB)) !== null)
+    return true;
   const batchA = aShape.slice(0, -2);
   const batchB = bShape.slice(0, -2);
   if (tf.util.sizeFromShape(batchA) <= 1 && tf.util.sizeFromShape(batchB) <= 1) return true;
@@ -144,13 +172,112 @@ function perEntryEligible(a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAtt
   return m * k * n >= MIN_ENTRY_MACS && m * n >= MIN_ENTRY_OUTPUTS;
 }
 
-function perEntryBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+/** The native product kernel for this backend's memory, or null (switched off or unavailable). */
+function nativeKernelOf(backend: WasmBackendInternals): NativeBatchMatMul | null {
+  if (nativeMatMulDisabled()) return null;
+  const memory = wasmMemoryOf(backend.wasm);
+  return memory === undefined ? null : nativeMatMulFor(memory);
+}
+
+/**
+ * Whether the current wasm backend is tfjs' threaded build (its memory is shared; `initBackend`
+ * loads it for more than one thread): XNNPACK's products then use every thread, the native kernel one.
+ */
+function threadedWasm(): boolean {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null;
+  if (!isWasmBackend(backend)) return false;
+  const memory = wasmMemoryOf(backend.wasm);
+  return (
+    memory !== undefined &&
+    typeof SharedArrayBuffer !== 'undefined' &&
+    memory.buffer instanceof SharedArrayBuffer
+  );
+}
+
+/** Whether @loop/models' native product kernel runs the products of the current wasm backend. */
+export function nativeMatMulActive(): boolean {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null;
+  return original !== undefined && isWasmBackend(backend) && nativeKernelOf(backend) !== null;
+}
+
+function nativeProduct(
+  backend: WasmBackendInternals,
+  kernel: NativeBatchMatMul,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  plan: NativeProductPlan,
+): tf.TensorInfo {
+  const out = backend.makeOutput(plan.outShape, 'float32');
+  if (tf.util.sizeFromShape(plan.outShape) === 0) return out;
+  const { batch, m, k, n, strideA, strideB, transA, transB } = plan;
+  // Transposed operands are copied, transposed, into scratch by the kernel, entry by entry.
+  const scratchSize = (transA ? m * k : 0) + (transB ? k * n : 0);
+  const scratch = scratchSize > 0 ? backend.makeOutput([scratchSize], 'float32') : null;
+  const offset = (t: tf.TensorInfo): number =>
+    (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+  try {
+    kernel(
+      offset(a),
+      offset(b),
+      offset(out),
+      batch,
+      m,
+      k,
+      n,
+      strideA,
+      strideB,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      scratch === null ? 0 : offset(scratch),
+    );
+  } finally {
+    if (scratch !== null) backend.disposeData(scratch.dataId, true);
+  }
+  return out;
+}
+
+/**
+ * Batch-1 products go to the native kernel when thin (fewer than NATIVE_MAX_ROWS_2D rows), or on
+ * one thread when A has at most NATIVE_MAX_A_2D elements and B at most NATIVE_MAX_COLS_2D columns;
+ * the others stay on XNNPACK (with explicit transposes where needed). XNNPACK packs its right
+ * operand again on every call with a new tensor, which only pays off over many rows; the native
+ * kernel reads B's rows in place, and with long rows (n = 1024: a 4 KiB stride) its 8-column panels
+ * thrash the cache, and it streams A once per panel. Per call through tf.matMul with fresh right
+ * operands (development scripts not kept): `[64,672] x [672,256]` 0.65 ms native vs 1.04 on
+ * XNNPACK, `[672,64] x [64,256]` 0.70 vs 0.75-0.98, `[2624,256] x [256,256]` 10.3-10.6 vs
+ * 10.0-12.0, `[2624,1024] x [1024,256]` 49-50 vs 41-43, `[2624,256] x [256,1024]` 53 vs 40-44.
+ */
+const NATIVE_MAX_ROWS_2D = 256;
+const NATIVE_MAX_COLS_2D = 256;
+const NATIVE_MAX_A_2D = 1 << 18;
+
+/**
+ * Whether the native kernel is the faster choice for this product (see NATIVE_MAX_ROWS_2D). On
+ * tfjs' threaded build only batched and thin (rows < 256) ones: XNNPACK splits the others over its
+ * threads (C256-L1 step on 2 threads: 314-328 ms with this rule, 432-501 with the one-thread rule).
+ */
+function nativeIsFaster(plan: NativeProductPlan, threaded: boolean): boolean {
+  if (plan.batch > 1 || plan.m < NATIVE_MAX_ROWS_2D) return true;
+  return !threaded && plan.n <= NATIVE_MAX_COLS_2D && plan.m * plan.k <= NATIVE_MAX_A_2D;
+}
+
+function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const fallback = original as tf.KernelConfig;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const backend = args.backend;
-  if (!isWasmBackend(backend) || !perEntryEligible(a, b, args.attrs ?? {})) {
-    return runOriginal(fallback, args);
+  if (!isWasmBackend(backend)) return runOriginal(fallback, args);
+  const attrs = args.attrs ?? {};
+  const transA = attrs.transposeA === true;
+  const transB = attrs.transposeB === true;
+  const kernel = nativeKernelOf(backend);
+  if (kernel !== null && a.dtype === 'float32' && b.dtype === 'float32') {
+    const plan = nativeProductPlan(a.shape, b.shape, transA, transB);
+    // A transposed product left to tfjs would run on its scalar loop: the native kernel is faster.
+    if (plan !== null && (nativeIsFaster(plan, threadedWasm()) || transA || transB)) {
+      return nativeProduct(backend, kernel, a, b, plan);
+    }
   }
+  if (!perEntryEligible(a, b, attrs)) return runOriginal(fallback, args);
   const aInfo = backend.dataIdMap.get(a.dataId);
   const bInfo = backend.dataIdMap.get(b.dataId);
   if (aInfo === undefined || bInfo === undefined) return runOriginal(fallback, args);
@@ -349,7 +476,7 @@ function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig
  */
 export function registerWasmKernels(): void {
   if (original !== undefined) return;
-  original = replaceKernel('BatchMatMul', perEntryBatchMatMul as tf.KernelFunc);
+  original = replaceKernel('BatchMatMul', fastBatchMatMul as tf.KernelFunc);
   originalIdentity = replaceKernel('Identity', sharedIdentity as tf.KernelFunc);
   originalSlice = replaceKernel('Slice', viewSlice as tf.KernelFunc);
   originalSplitV = replaceKernel('SplitV', viewSplitV as tf.KernelFunc);

@@ -1,0 +1,158 @@
+/*
+ * Batched float32 matrix product for @loop/models' wasm backend: C[e] = op(A[e]) op(B[e]),
+ * row-major, e = 0..batch-1, op = identity or transpose. Built to a tiny WebAssembly module (scripts/build-native.mjs) that imports
+ * tfjs-backend-wasm's own linear memory and works on tensors in place, by address.
+ *
+ * Why: tfjs-backend-wasm 4.22 hands a product to XNNPACK only at batch 1, creating an XNNPACK
+ * operator and packing the right operand on every call with a new tensor; attention's small
+ * batched products ([B*H, T, d] x [B*H, d, T]) run at 2-5 GFLOP/s that way. This kernel needs no
+ * packing: a 6x8 register tile (12 accumulators: 15 of the 16 SIMD registers V8 has on x86-64)
+ * swept over B's 8-column panels, which stay in L1, with A read 4 k-steps at a time (one vector
+ * load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds up each output
+ * over k in order with a separate multiply and add, like them, so its results are bitwise the same
+ * as tfjs' products (tested). A transposed operand is first copied, transposed, into a
+ * caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead of ~37
+ * GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
+ *
+ * Constraints that keep it safe inside another module's memory: no data segments, no globals, no
+ * stack (every local lives in a wasm local), no calls to libc. The linker flags in the build
+ * script check the first two; the test suite checks the results.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define MR 6
+
+typedef v128_t f4;
+#define ZERO wasm_f32x4_splat(0.0f)
+#define MADD(acc, x, y) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, y))
+
+#define LANE(v, l) wasm_i32x4_shuffle(v, v, l, l, l, l)
+
+/* C[i, j..j+8] += a_r[k] * B[k, j..j+8] for the 6 rows r of the tile, for one k. */
+#define STEP6(x0, x1, x2, x3, x4, x5)                                                              \
+  {                                                                                                \
+    const f4 b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);                                   \
+    b += ldb;                                                                                      \
+    MADD(c00, x0, b0); MADD(c01, x0, b1);                                                          \
+    MADD(c10, x1, b0); MADD(c11, x1, b1);                                                          \
+    MADD(c20, x2, b0); MADD(c21, x2, b1);                                                          \
+    MADD(c30, x3, b0); MADD(c31, x3, b1);                                                          \
+    MADD(c40, x4, b0); MADD(c41, x4, b1);                                                          \
+    MADD(c50, x5, b0); MADD(c51, x5, b1);                                                          \
+  }
+
+/* 6 rows x 8 columns of C. */
+static inline void tile6x8(const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
+  f4 c00 = ZERO, c01 = ZERO, c10 = ZERO, c11 = ZERO, c20 = ZERO, c21 = ZERO;
+  f4 c30 = ZERO, c31 = ZERO, c40 = ZERO, c41 = ZERO, c50 = ZERO, c51 = ZERO;
+  const float *a0 = a, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda, *a4 = a3 + lda, *a5 = a4 + lda;
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const f4 v0 = wasm_v128_load(a0 + k), v1 = wasm_v128_load(a1 + k), v2 = wasm_v128_load(a2 + k);
+    const f4 v3 = wasm_v128_load(a3 + k), v4 = wasm_v128_load(a4 + k), v5 = wasm_v128_load(a5 + k);
+    STEP6(LANE(v0, 0), LANE(v1, 0), LANE(v2, 0), LANE(v3, 0), LANE(v4, 0), LANE(v5, 0))
+    STEP6(LANE(v0, 1), LANE(v1, 1), LANE(v2, 1), LANE(v3, 1), LANE(v4, 1), LANE(v5, 1))
+    STEP6(LANE(v0, 2), LANE(v1, 2), LANE(v2, 2), LANE(v3, 2), LANE(v4, 2), LANE(v5, 2))
+    STEP6(LANE(v0, 3), LANE(v1, 3), LANE(v2, 3), LANE(v3, 3), LANE(v4, 3), LANE(v5, 3))
+  }
+  for (; k < K; k++) {
+    STEP6(wasm_f32x4_splat(a0[k]), wasm_f32x4_splat(a1[k]), wasm_f32x4_splat(a2[k]),
+          wasm_f32x4_splat(a3[k]), wasm_f32x4_splat(a4[k]), wasm_f32x4_splat(a5[k]))
+  }
+  wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01); c += ldc;
+  wasm_v128_store(c, c10); wasm_v128_store(c + 4, c11); c += ldc;
+  wasm_v128_store(c, c20); wasm_v128_store(c + 4, c21); c += ldc;
+  wasm_v128_store(c, c30); wasm_v128_store(c + 4, c31); c += ldc;
+  wasm_v128_store(c, c40); wasm_v128_store(c + 4, c41); c += ldc;
+  wasm_v128_store(c, c50); wasm_v128_store(c + 4, c51);
+}
+
+/* `rows` (< 6) rows x 8 columns. */
+static inline void rowsx8(int rows, const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
+  for (int r = 0; r < rows; r++) {
+    f4 c0 = ZERO, c1 = ZERO;
+    const float *ar = a + r * lda, *bk = b;
+    for (int k = 0; k < K; k++) {
+      const f4 x = wasm_f32x4_splat(ar[k]);
+      MADD(c0, x, wasm_v128_load(bk));
+      MADD(c1, x, wasm_v128_load(bk + 4));
+      bk += ldb;
+    }
+    wasm_v128_store(c + r * ldc, c0);
+    wasm_v128_store(c + r * ldc + 4, c1);
+  }
+}
+
+/* every row x 4 columns. */
+static inline void rowsx4(int rows, const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
+  for (int r = 0; r < rows; r++) {
+    f4 c0 = ZERO;
+    const float *ar = a + r * lda, *bk = b;
+    for (int k = 0; k < K; k++) {
+      MADD(c0, wasm_f32x4_splat(ar[k]), wasm_v128_load(bk));
+      bk += ldb;
+    }
+    wasm_v128_store(c + r * ldc, c0);
+  }
+}
+
+/* every row x the last `cols` (< 4) columns, scalar. */
+static inline void rowsxtail(int rows, int cols, const float *a, int lda, const float *b, int ldb, float *c,
+                             int ldc, int K) {
+  for (int r = 0; r < rows; r++) {
+    const float *ar = a + r * lda;
+    for (int j = 0; j < cols; j++) {
+      float s = 0.0f;
+      for (int k = 0; k < K; k++) s += ar[k] * b[k * ldb + j];
+      c[r * ldc + j] = s;
+    }
+  }
+}
+
+/* C[M, N] = A[M, K] B[K, N], all row-major. */
+static void gemm(const float *A, const float *B, float *C, int M, int K, int N) {
+  int j = 0;
+  for (; j + 8 <= N; j += 8) {
+    int i = 0;
+    for (; i + MR <= M; i += MR) tile6x8(A + i * K, K, B + j, N, C + i * N + j, N, K);
+    if (i < M) rowsx8(M - i, A + i * K, K, B + j, N, C + i * N + j, N, K);
+  }
+  for (; j + 4 <= N; j += 4) rowsx4(M, A, K, B + j, N, C + j, N, K);
+  if (j < N) rowsxtail(M, N - j, A, K, B + j, N, C + j, N, K);
+}
+
+/* dst[K, N] = src[N, K] transposed, in 8x8 blocks (both sides stay in cache). */
+static void transpose(const float *src, float *dst, int N, int K) {
+  for (int j0 = 0; j0 < N; j0 += 8) {
+    const int j1 = j0 + 8 < N ? j0 + 8 : N;
+    for (int k0 = 0; k0 < K; k0 += 8) {
+      const int k1 = k0 + 8 < K ? k0 + 8 : K;
+      for (int j = j0; j < j1; j++)
+        for (int k = k0; k < k1; k++) dst[k * N + j] = src[j * K + k];
+    }
+  }
+}
+
+/*
+ * batch products op(A[e]) op(B[e]) of shape [M, N] with inner size K. a, b, c, scratch are byte
+ * addresses in the shared memory; strideA and strideB are the element offsets between consecutive
+ * entries (0 broadcasts that operand). transA: A[e] is stored [K, M]; transB: B[e] is stored
+ * [N, K]. `scratch` holds M * K floats if transA plus K * N if transB (A's part first).
+ */
+__attribute__((export_name("batch_matmul_f32")))
+void batch_matmul_f32(uint32_t a, uint32_t b, uint32_t c, int batch, int M, int K, int N, int strideA,
+                      int strideB, int transA, int transB, uint32_t scratch) {
+  const float *A = (const float *)(uintptr_t)a;
+  const float *B = (const float *)(uintptr_t)b;
+  float *C = (float *)(uintptr_t)c;
+  float *SA = (float *)(uintptr_t)scratch;
+  float *SB = SA + (transA ? M * K : 0);
+  for (int e = 0; e < batch; e++) {
+    const float *Ae = A + e * strideA, *Be = B + e * strideB;
+    // A broadcast operand (stride 0) is transposed once.
+    if (transA && (e == 0 || strideA != 0)) transpose(Ae, SA, K, M);
+    if (transB && (e == 0 || strideB != 0)) transpose(Be, SB, N, K);
+    gemm(transA ? SA : Ae, transB ? SB : Be, C + e * M * N, M, K, N);
+  }
+}

@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs';
+import { NATIVE_MATMUL_PLAIN, NATIVE_MATMUL_SHARED } from './native-matmul.generated';
+
+/**
+ * @loop/models' own float32 product kernel (native/matmul.c, WebAssembly SIMD), instantiated on
+ * tfjs-backend-wasm's linear memory so it reads and writes tensors in place. See wasm-kernels.ts
+ * for where it runs; results are bitwise those of tfjs' XNNPACK products.
+ */
+
+/**
+ * C[e] = op(A[e]) op(B[e]) for e < batch; addresses in bytes, strides in elements (0 broadcasts);
+ * transA / transB are 0 or 1; scratch holds m * k floats if transA plus k * n if transB.
+ */
+export type NativeBatchMatMul = (
+  a: number,
+  b: number,
+  c: number,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  strideA: number,
+  strideB: number,
+  transA: number,
+  transB: number,
+  scratch: number,
+) => void;
+
+/** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+// One instance per memory (a re-created backend has a new module and memory); null = unavailable.
+const instances = new WeakMap<WasmMemory, NativeBatchMatMul | null>();
+
+/** The wasm backend's linear memory (Emscripten keeps it as asm.memory or wasmMemory). */
+export function wasmMemoryOf(wasmModule: unknown): WasmMemory | undefined {
+  const m = wasmModule as { asm?: { memory?: unknown }; wasmMemory?: unknown } | undefined;
+  const memory = m?.asm?.memory ?? m?.wasmMemory;
+  return memory instanceof wasmApi.Memory ? memory : undefined;
+}
+
+function decode(base64: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(base64, 'base64'));
+}
+
+/**
+ * Whether the kernel is switched off: `LOOP_NATIVE_MATMUL=0` (for comparisons with tfjs' own
+ * products, and as a way out should a platform misbehave).
+ */
+export function nativeMatMulDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.LOOP_NATIVE_MATMUL === '0';
+}
+
+/**
+ * The kernel bound to this memory, or null where it cannot run (no WebAssembly SIMD, or a memory
+ * the module cannot import). Instantiated once per memory.
+ */
+export function nativeMatMulFor(memory: WasmMemory): NativeBatchMatMul | null {
+  const known = instances.get(memory);
+  if (known !== undefined) return known;
+  let fn: NativeBatchMatMul | null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const module = new wasmApi.Module(decode(shared ? NATIVE_MATMUL_SHARED : NATIVE_MATMUL_PLAIN));
+    const instance = new wasmApi.Instance(module, { env: { memory } });
+    fn = instance.exports.batch_matmul_f32 as NativeBatchMatMul;
+  } catch {
+    fn = null;
+  }
+  instances.set(memory, fn);
+  return fn;
+}
+
+/** How a product of these shapes maps onto the kernel, or null when it does not (e.g. mixed broadcasting). */
+export interface NativeProductPlan {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  strideA: number;
+  strideB: number;
+  transA: boolean;
+  transB: boolean;
+  outShape: number[];
+}
+
+/**
+ * Plan for the product op(a) @ op(b) (op = transpose of the last two axes where the flag is set)
+ * with tfjs' batch broadcasting, where one of: equal batch shapes, or one operand with a batch of 1
+ * (broadcast with stride 0).
+ */
+export function nativeProductPlan(
+  aShape: number[],
+  bShape: number[],
+  transA = false,
+  transB = false,
+): NativeProductPlan | null {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  if (ra < 2 || rb < 2) return null;
+  const [a0, a1] = [aShape[ra - 2] as number, aShape[ra - 1] as number];
+  const [b0, b1] = [bShape[rb - 2] as number, bShape[rb - 1] as number];
+  const [m, k] = transA ? [a1, a0] : [a0, a1];
+  const [k2, n] = transB ? [b1, b0] : [b0, b1];
+  if (k !== k2) return null;
+  const batchShapeA = aShape.slice(0, -2);
+  const batchShapeB = bShape.slice(0, -2);
+  const batchA = tf.util.sizeFromShape(batchShapeA);
+  const batchB = tf.util.sizeFromShape(batchShapeB);
+  let batchShape: number[];
+  if (tf.util.arraysEqual(batchShapeA, batchShapeB)) batchShape = batchShapeA;
+  else if (batchA === 1 || batchB === 1) {
+    batchShape = tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
+  } else return null;
+  const batch = tf.util.sizeFromShape(batchShape);
+  return {
+    batch,
+    m,
+    k,
+    n,
+    strideA: batchA === 1 ? 0 : m * k,
+    strideB: batchB === 1 ? 0 : k * n,
+    transA,
+    transB,
+    outShape: [...batchShape, m, n],
+  };
+}

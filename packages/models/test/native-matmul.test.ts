@@ -1,0 +1,271 @@
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  initBackend,
+  nativeMatMulActive,
+  nativeMatMulFor,
+  nativeProductPlan,
+  wasmProductTakesFlags,
+  type NativeProductPlan,
+  type WasmMemory,
+} from '../src';
+import { seeded } from './helpers/seeded';
+import { NATIVE_MATMUL_SOURCE_SHA256 } from '../src/runtime/native-matmul.generated';
+
+// Oracles: a float64 triple loop (values), and tfjs' own XNNPACK products with the native kernel
+// switched off (bitwise: both add up each output over k in order with separate multiply and add).
+
+/** op(A[e]) op(B[e]) by triple loop in float64; strides 0 broadcast. */
+function brute(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  p: Omit<NativeProductPlan, 'outShape'>,
+): Float64Array {
+  const { batch, m, k, n, strideA, strideB, transA, transB } = p;
+  const out = new Float64Array(batch * m * n);
+  for (let e = 0; e < batch; e++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) {
+          const av = a[e * strideA + (transA ? q * m + i : i * k + q)] as number;
+          const bv = b[e * strideB + (transB ? j * k + q : q * n + j)] as number;
+          s += av * bv;
+        }
+        out[e * m * n + i * n + j] = s;
+      }
+  return out;
+}
+
+function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  expect(x.length).toBe(y.length);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+  return worst;
+}
+
+function withNative<T>(on: boolean, f: () => T): T {
+  const saved = process.env.LOOP_NATIVE_MATMUL;
+  if (on) delete process.env.LOOP_NATIVE_MATMUL;
+  else process.env.LOOP_NATIVE_MATMUL = '0';
+  try {
+    return f();
+  } finally {
+    if (saved === undefined) delete process.env.LOOP_NATIVE_MATMUL;
+    else process.env.LOOP_NATIVE_MATMUL = saved;
+  }
+}
+
+const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
+  .WebAssembly;
+
+describe('native product module (on a memory of its own)', () => {
+  it.each([false, true])('runs on a plain and a shared memory (shared: %s)', (shared) => {
+    const memory = new WasmApi.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+    const kernel = nativeMatMulFor(memory);
+    expect(kernel).not.toBeNull();
+    const [m, k, n] = [7, 5, 11];
+    const heap = new Float32Array(memory.buffer);
+    const a = seeded(m * k, 1);
+    const b = seeded(k * n, 2);
+    heap.set(a, 0);
+    heap.set(b, 100);
+    heap.fill(Number.NaN, 200, 200 + m * n + 8);
+    kernel!(0, 400, 800, 1, m, k, n, 0, 0, 0, 0, 0);
+    const c = heap.slice(200, 200 + m * n);
+    expect(
+      maxDiff(c, brute(a, b, { batch: 1, m, k, n, strideA: 0, strideB: 0, transA: false, transB: false })),
+    ).toBeLessThan(1e-6);
+    // nothing written past the output
+    expect(Number.isNaN(heap[200 + m * n] as number)).toBe(true);
+  });
+
+  it('is instantiated once per memory', () => {
+    const memory = new WasmApi.Memory({ initial: 1 });
+    expect(nativeMatMulFor(memory)).toBe(nativeMatMulFor(memory));
+  });
+
+  it('embeds a build of the current native/matmul.c (rebuild: node scripts/build-native.mjs)', () => {
+    const source = readFileSync(join(__dirname, '..', 'native', 'matmul.c'));
+    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_MATMUL_SOURCE_SHA256);
+  });
+});
+
+describe('nativeProductPlan', () => {
+  it('maps equal and broadcast batch shapes, with transpose flags', () => {
+    expect(nativeProductPlan([2, 3, 4, 5], [2, 3, 5, 6])).toMatchObject({
+      batch: 6,
+      m: 4,
+      k: 5,
+      n: 6,
+      strideA: 20,
+      strideB: 30,
+      outShape: [2, 3, 4, 6],
+    });
+    expect(nativeProductPlan([8, 4, 5], [5, 6])).toMatchObject({
+      batch: 8,
+      strideA: 20,
+      strideB: 0,
+      outShape: [8, 4, 6],
+    });
+    expect(nativeProductPlan([1, 4, 5], [3, 5, 6])).toMatchObject({
+      batch: 3,
+      strideA: 0,
+      strideB: 30,
+      outShape: [3, 4, 6],
+    });
+    expect(nativeProductPlan([5, 4], [6, 5], true, true)).toMatchObject({
+      m: 4,
+      k: 5,
+      n: 6,
+      transA: true,
+      transB: true,
+    });
+  });
+
+  it('declines mismatched inner sizes and mixed broadcasting', () => {
+    expect(nativeProductPlan([4, 5], [4, 6])).toBeNull();
+    expect(nativeProductPlan([2, 1, 4, 5], [1, 3, 5, 6])).toBeNull();
+    expect(nativeProductPlan([5], [5, 6])).toBeNull();
+  });
+});
+
+describe('native product kernel on the wasm backend', () => {
+  beforeAll(async () => {
+    await initBackend('wasm', { log: () => {} });
+  });
+
+  it('is active by default and off with LOOP_NATIVE_MATMUL=0', () => {
+    expect(nativeMatMulActive()).toBe(true);
+    expect(withNative(false, () => nativeMatMulActive())).toBe(false);
+    expect(wasmProductTakesFlags([3, 16, 20], [3, 17, 20], false, true)).toBe(true);
+    expect(withNative(false, () => wasmProductTakesFlags([3, 16, 20], [3, 17, 20], false, true))).toBe(false);
+  });
+
+  it('leaves large 2-D products with long rows to XNNPACK (and their transposes explicit)', () => {
+    expect(wasmProductTakesFlags([672, 64], [64, 64], false, true)).toBe(true); // rows < 256 or cols <= 256
+    expect(wasmProductTakesFlags([64, 672], [64, 256], true, false)).toBe(true);
+    expect(wasmProductTakesFlags([2624, 256], [256, 256], false, false)).toBe(false); // A of 672k elements
+    expect(wasmProductTakesFlags([672, 256], [256, 64], false, false)).toBe(true);
+    expect(wasmProductTakesFlags([2624, 256], [1024, 256], false, true)).toBe(false); // 2624 x 1024
+    expect(wasmProductTakesFlags([8, 2624, 256], [8, 256, 1024], false, false)).toBe(true); // batched
+  });
+
+  // Tails of the 6 x 8 tile: rows 1..13, columns 1..17 (8-, 4- and scalar column blocks).
+  it.each([
+    [[], 1, 3, 1],
+    [[], 5, 7, 3],
+    [[], 6, 16, 8],
+    [[], 13, 9, 17],
+    [[], 7, 0, 5],
+    [[3], 6, 20, 12],
+    [[2, 2], 9, 16, 21],
+  ])('batch %j, %i x %i x %i: every transpose combination matches a triple loop', (batchShape, m, k, n) => {
+    const batch = batchShape.reduce((p, q) => p * q, 1);
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const av = seeded(batch * m * k, 3);
+        const bv = seeded(batch * k * n, 4);
+        const a = tf.tensor(av, [...batchShape, ...(tA ? [k, m] : [m, k])]);
+        const b = tf.tensor(bv, [...batchShape, ...(tB ? [n, k] : [k, n])]);
+        const ids = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+        const c = tf.matMul(a, b, tA, tB);
+        expect(c.shape).toEqual([...batchShape, m, n]);
+        const want = brute(av, bv, {
+          batch,
+          m,
+          k,
+          n,
+          strideA: m * k,
+          strideB: k * n,
+          transA: tA,
+          transB: tB,
+        });
+        expect(maxDiff(c.dataSync(), want)).toBeLessThan(1e-5);
+        // only the output is new (the transpose scratch is freed)
+        expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(ids + 1);
+        tf.dispose([a, b, c]);
+      }
+    }
+  });
+
+  it('broadcasts a batch-1 operand', () => {
+    const av = seeded(4 * 5, 5);
+    const bv = seeded(3 * 5 * 6, 6);
+    const a = tf.tensor(av, [1, 4, 5]);
+    const b = tf.tensor(bv, [3, 5, 6]);
+    const c = tf.matMul(a, b);
+    expect(c.shape).toEqual([3, 4, 6]);
+    const p = { batch: 3, m: 4, k: 5, n: 6, strideA: 0, strideB: 30, transA: false, transB: false };
+    expect(maxDiff(c.dataSync(), brute(av, bv, p))).toBeLessThan(1e-5);
+    const w = tf.tensor(bv.subarray(0, 30), [5, 6]);
+    const x = tf.tensor(seeded(3 * 4 * 5, 7), [3, 4, 5]);
+    const y = tf.matMul(x, w);
+    const q = { batch: 3, m: 4, k: 5, n: 6, strideA: 20, strideB: 0, transA: false, transB: true };
+    // transposed and broadcast right operand
+    const wt = tf.transpose(w);
+    const yt = tf.matMul(x, wt, false, true);
+    expect(maxDiff(yt.dataSync(), brute(x.dataSync(), wt.dataSync(), q))).toBeLessThan(1e-5);
+    expect(maxDiff(y.dataSync(), yt.dataSync())).toBe(0);
+    tf.dispose([a, b, c, w, x, y, wt, yt]);
+  });
+
+  it.each([
+    [[], 64, 40, 24, false, false],
+    [[], 64, 40, 24, true, false],
+    [[], 30, 40, 24, false, true],
+    [[6], 21, 16, 21, false, false],
+    [[6], 16, 21, 21, true, false],
+  ])(
+    'batch %j, %i x %i x %i (transposed %s / %s): bitwise the same as XNNPACK',
+    (batchShape, m, k, n, tA, tB) => {
+      const batch = batchShape.reduce((p, q) => p * q, 1);
+      const a = tf.tensor(seeded(batch * m * k, 8), [...batchShape, ...(tA ? [k, m] : [m, k])]);
+      const b = tf.tensor(seeded(batch * k * n, 9), [...batchShape, ...(tB ? [n, k] : [k, n])]);
+      const swap = (t: tf.Tensor, on: boolean): tf.Tensor =>
+        on ? tf.transpose(t, [...batchShape.map((_, i) => i), t.rank - 1, t.rank - 2]) : t;
+      const native = tf.matMul(a, b, tA, tB);
+      // XNNPACK only runs untransposed products: transpose explicitly (an exact copy).
+      const reference = withNative(false, () => tf.matMul(swap(a, tA), swap(b, tB)));
+      expect(Array.from(native.dataSync())).toEqual(Array.from(reference.dataSync()));
+      tf.dispose([a, b, native, reference]);
+    },
+  );
+
+  it('keeps the gradient of a product exact to float32 with the flags it now passes', () => {
+    const x = tf.tensor(seeded(5 * 7, 10), [5, 7]);
+    const w = tf.tensor(seeded(7 * 9, 11), [7, 9]);
+    const dy = tf.tensor(seeded(5 * 9, 12), [5, 9]);
+    const f = (xx: tf.Tensor, ww: tf.Tensor): tf.Tensor => tf.sum(tf.mul(tf.matMul(xx, ww), dy));
+    const [gx, gw] = tf.grads(f)([x, w]);
+    // closed forms: dL/dx = dy w^T, dL/dw = x^T dy (float64)
+    const xv = x.dataSync();
+    const wv = w.dataSync();
+    const dv = dy.dataSync();
+    const wantX = brute(dv, wv, {
+      batch: 1,
+      m: 5,
+      k: 9,
+      n: 7,
+      strideA: 0,
+      strideB: 0,
+      transA: false,
+      transB: true,
+    });
+    const wantW = brute(xv, dv, {
+      batch: 1,
+      m: 7,
+      k: 5,
+      n: 9,
+      strideA: 0,
+      strideB: 0,
+      transA: true,
+      transB: false,
+    });
+    expect(maxDiff(gx!.dataSync(), wantX)).toBeLessThan(1e-5);
+    expect(maxDiff(gw!.dataSync(), wantW)).toBeLessThan(1e-5);
+    tf.dispose([x, w, dy, gx!, gw!]);
+  });
+});
