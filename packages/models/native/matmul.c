@@ -1,22 +1,23 @@
 /*
  * Batched float32 matrix product for @loop/models' wasm backend: C[e] = op(A[e]) op(B[e]),
- * row-major, e = 0..batch-1, op = identity or transpose. Built to a tiny WebAssembly module (scripts/build-native.mjs) that imports
- * tfjs-backend-wasm's own linear memory and works on tensors in place, by address.
+ * row-major, e = 0..batch-1, op = identity or transpose. Built to a tiny WebAssembly module
+ * (scripts/build-native.mjs) that imports tfjs-backend-wasm's own linear memory and works on
+ * tensors in place, by address.
  *
  * Why: tfjs-backend-wasm 4.22 hands a product to XNNPACK only at batch 1, creating an XNNPACK
  * operator and packing the right operand on every call with a new tensor; attention's small
  * batched products ([B*H, T, d] x [B*H, d, T]) run at 2-5 GFLOP/s that way. This kernel needs no
- * packing: a 6x8 register tile (12 accumulators: 15 of the 16 SIMD registers V8 has on x86-64)
- * swept over B's 8-column panels, which stay in L1, with A read 4 k-steps at a time (one vector
- * load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds up each output
+ * packing: a 6x8 register tile (12 accumulators) swept over B's 8-column panels, which stay in
+ * L1, with A read 4 k-steps at a time (one vector load per row, then lane splats), as XNNPACK's
+ * wasmsimd "splat" kernels do. It adds up each output
  * over k in order with a separate multiply and add, like them, so its results are bitwise the same
  * as tfjs' products (tested). A transposed operand is first copied, transposed, into a
  * caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead of ~37
  * GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
  *
- * Constraints that keep it safe inside another module's memory: no data segments, no globals, no
- * stack (every local lives in a wasm local), no calls to libc. The linker flags in the build
- * script check the first two; the test suite checks the results.
+ * Constraints that keep it safe inside another module's memory: no data segments, no start
+ * function, no use of globals (so no shadow stack: every local lives in a wasm local), no calls to
+ * libc. The build script rejects a module that breaks the first three; the tests check the results.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>

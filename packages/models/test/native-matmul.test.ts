@@ -191,6 +191,22 @@ describe('native product kernel on the wasm backend', () => {
     }
   });
 
+  it('still works after the wasm heap grows (the kernel keeps no views of the old buffer)', () => {
+    const heap = (): number =>
+      (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    const before = heap();
+    const big = tf.zeros([before / 4 + (1 << 20)]); // more than the whole heap: it must grow
+    expect(heap()).toBeGreaterThan(before);
+    const av = seeded(3 * 7 * 9, 13);
+    const bv = seeded(3 * 9 * 5, 14);
+    const a = tf.tensor(av, [3, 7, 9]);
+    const b = tf.tensor(bv, [3, 9, 5]);
+    const c = tf.matMul(a, b);
+    const p = { batch: 3, m: 7, k: 9, n: 5, strideA: 63, strideB: 45, transA: false, transB: false };
+    expect(maxDiff(c.dataSync(), brute(av, bv, p))).toBeLessThan(1e-5);
+    tf.dispose([big, a, b, c]);
+  });
+
   it('broadcasts a batch-1 operand', () => {
     const av = seeded(4 * 5, 5);
     const bv = seeded(3 * 5 * 6, 6);

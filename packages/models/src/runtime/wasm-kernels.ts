@@ -23,16 +23,20 @@ import {
  *    Likewise a Cast to the same dtype (every Mul gradient casts its other operand to float32)
  *    shares the buffer instead of copying it.
  *
- * 3. Faster BatchMatMul for batched products.
+ * 3. Faster BatchMatMul.
  *
- * Why: tfjs-backend-wasm 4.22 only hands a product to XNNPACK when both operands have batch size 1;
- * any batched product (attention's [B,H,T,d] x [B,H,d,T]) falls into a scalar triple loop at about
- * 2 GFLOP/s, a tenth of the 2-D products, single-threaded. This kernel runs a batched product as one
- * XNNPACK product per batch entry: it registers views of each operand's slice (a pointer and a size,
- * no copy) under temporary tensor ids and calls the backend's own BatchMatMul entry point on them,
- * which takes the XNNPACK path. Everything else (transpose flags, broadcast batch dimensions, batch
- * size 1, non-float32, and entries too small to pay for an XNNPACK call: MIN_ENTRY_MACS /
- * MIN_ENTRY_OUTPUTS) goes to the original kernel unchanged.
+ * Why: tfjs-backend-wasm 4.22 only hands a product to XNNPACK when both operands have batch size 1
+ * and no transpose flag; any batched product (attention's [B,H,T,d] x [B,H,d,T]) falls into a
+ * scalar triple loop at about 2 GFLOP/s, a tenth of the 2-D products, single-threaded; and XNNPACK
+ * packs its right operand again on every call with a new tensor. This kernel sends batched,
+ * transposed and thin products (see nativeIsFaster) to @loop/models' own WebAssembly SIMD kernel
+ * (native-matmul.ts: in place on the backend's memory, bitwise XNNPACK's results). Without it
+ * (LOOP_NATIVE_MATMUL=0, or no WebAssembly SIMD) a batched product runs as one XNNPACK product per
+ * batch entry: views of each operand's slice (a pointer and a size, no copy) registered under
+ * temporary tensor ids and passed to the backend's own BatchMatMul entry point, which takes the
+ * XNNPACK path. Everything else (non-float32; without the native kernel also transpose flags,
+ * broadcast batch dimensions, batch size 1, and entries too small to pay for an XNNPACK call:
+ * MIN_ENTRY_MACS / MIN_ENTRY_OUTPUTS) goes to the original kernel unchanged.
  *
  * Results differ from the scalar loop only by float32 summation order (XNNPACK is exact per entry
  * and independent of the thread count).
@@ -183,8 +187,9 @@ function nativeKernelOf(backend: WasmBackendInternals): NativeBatchMatMul | null
  * Whether the current wasm backend is tfjs' threaded build (its memory is shared; `initBackend`
  * loads it for more than one thread): XNNPACK's products then use every thread, the native kernel one.
  */
-function threadedWasm(): boolean {
-  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null;
+function threadedWasm(
+  backend: unknown = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null,
+): boolean {
   if (!isWasmBackend(backend)) return false;
   const memory = wasmMemoryOf(backend.wasm);
   return (
@@ -254,7 +259,8 @@ const NATIVE_MAX_A_2D = 1 << 18;
 /**
  * Whether the native kernel is the faster choice for this product (see NATIVE_MAX_ROWS_2D). On
  * tfjs' threaded build only batched and thin (rows < 256) ones: XNNPACK splits the others over its
- * threads (C256-L1 step on 2 threads: 314-328 ms with this rule, 432-501 with the one-thread rule).
+ * threads (C256-L1 step on 2 threads in perf: 432-501 ms with its [2624,256] products native,
+ * 338-359 ms with this rule).
  */
 function nativeIsFaster(plan: NativeProductPlan, threaded: boolean): boolean {
   if (plan.batch > 1 || plan.m < NATIVE_MAX_ROWS_2D) return true;
@@ -273,7 +279,7 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (kernel !== null && a.dtype === 'float32' && b.dtype === 'float32') {
     const plan = nativeProductPlan(a.shape, b.shape, transA, transB);
     // A transposed product left to tfjs would run on its scalar loop: the native kernel is faster.
-    if (plan !== null && (nativeIsFaster(plan, threadedWasm()) || transA || transB)) {
+    if (plan !== null && (nativeIsFaster(plan, threadedWasm(backend)) || transA || transB)) {
       return nativeProduct(backend, kernel, a, b, plan);
     }
   }
