@@ -138,23 +138,15 @@ export function wasmProductTakesFlags(aShape: number[], bShape: number[], tA: bo
   return plan !== null && nativeIsFaster(plan, threadedWasm());
 }
 
-/** The shape with its last two axes swapped when `t` is set. */
-function swapped(shape: number[], t: boolean): number[] {
-  const r = shape.length;
-  return t && r >= 2 ? [...shape.slice(0, -2), shape[r - 1] as number, shape[r - 2] as number] : shape;
-}
-
 /**
- * Whether the untransposed product op(a) @ op(b) of these shapes runs on a fast path on wasm (with
- * the kernels of this module): the native kernel (any product whose batch shapes are equal or one of
- * them 1), else XNNPACK: batch 1, or a per-entry batched product large enough. The others run on the
- * scalar loop, which takes transpose flags at no extra cost.
+ * Whether the untransposed product op(a) @ op(b) of these shapes runs on XNNPACK on wasm (with the
+ * kernels of this module, the native kernel aside: see wasmProductTakesFlags): batch 1, or a
+ * per-entry batched product large enough. The others run on the scalar loop, which takes transpose
+ * flags at no extra cost.
  */
 export function wasmProductUsesXnnpack(aShape: number[], bShape: number[], tA = false, tB = false): boolean {
   const r = aShape.length;
   if (r < 2 || bShape.length < 2) return false;
-  if (nativeMatMulActive() && nativeProductPlan(swapped(aShape, tA), swapped(bShape, tB)) !== null)
-    return true;
   const batchA = aShape.slice(0, -2);
   const batchB = bShape.slice(0, -2);
   if (tf.util.sizeFromShape(batchA) <= 1 && tf.util.sizeFromShape(batchB) <= 1) return true;
