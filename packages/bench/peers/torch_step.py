@@ -10,7 +10,7 @@ Modes:
   torch_step.py --config '{"nEmbd":64,"nHead":4,"nLayer":1,"seqLen":21,"batch":32,"loops":1,"vocabSize":6}' [--repeats 10]
       one JSON object on stdout
   torch_step.py --serve
-      one JSON line per JSON request line on stdin ({"op": "info" | "step" | "matmul", ...});
+      one JSON line per JSON request line on stdin ({"op": "info" | "step" | "hvp" | "matmul", ...});
       the first line out is the info object. Used by `loop-bench perf --peer torch` to alternate.
 Threads: --threads N (default 2).
 """
@@ -124,8 +124,9 @@ class LoopedGPT:
     def forward(self, tokens, loops):
         B, T = tokens.shape
         V, C, H = self.c["vocabSize"], self.c["nEmbd"], self.c["nHead"]
-        mask_bias = torch.triu(torch.full((T, T), -1e9), diagonal=1)
-        oh = F.one_hot(tokens.reshape(-1), V).float()
+        dtype = self.wte_w.dtype  # float32; float64 for the HVP check
+        mask_bias = torch.triu(torch.full((T, T), -1e9, dtype=dtype), diagonal=1)
+        oh = F.one_hot(tokens.reshape(-1), V).to(dtype)
         e = oh @ self.wte_w + self.wte_b
         h = e
         out = []
@@ -149,11 +150,14 @@ class StepBench:
         self.target = torch.randint(0, V, (B, T), generator=gen)
         self.mask = torch.ones(B, T)
 
-    def step(self):
+    def loss(self):
         logits = self.model.forward(self.tokens, self.c["loops"])
         logp = torch.log_softmax(logits[-1], dim=-1)
         picked = logp.gather(-1, self.target.unsqueeze(-1)).squeeze(-1)
-        loss = -(picked * self.mask).sum() / self.mask.sum().clamp(min=1)
+        return -(picked * self.mask).sum() / self.mask.sum().clamp(min=1)
+
+    def step(self):
+        loss = self.loss()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -180,6 +184,64 @@ def run_step(req):
     return {"ok": True, "op": "step", "ms": times, "cpuMs": cpu, "loss": loss}
 
 
+def hvp_check(c, seed):
+    """Relative error of the HVP against central differences of the gradient, in float64 (step 1e-6)."""
+    bench = StepBench(c, seed)
+    params = bench.model.parameters()
+    with torch.no_grad():
+        for p in params:
+            p.data = p.data.double()
+    gen = torch.Generator().manual_seed(seed + 2)
+    v = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+    g = torch.autograd.grad(bench.loss(), params, create_graph=True)
+    h = torch.cat([x.flatten() for x in torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, v)), params)])
+    eps = 1e-6
+    saved = [p.detach().clone() for p in params]
+
+    def grad_at(sign):
+        with torch.no_grad():
+            for p, p0, vi in zip(params, saved, v):
+                p.copy_(p0 + sign * eps * vi)
+        return torch.autograd.grad(bench.loss(), params)
+
+    fd = torch.cat([((a - b) / (2 * eps)).flatten() for a, b in zip(grad_at(1), grad_at(-1))])
+    return float((h - fd).norm() / fd.norm())
+
+
+def run_hvp(req):
+    """Gradient (forward + backward) and HVP (double backprop of <grad, v>) of the step loss, alternately."""
+    c = req["config"]
+    seed = int(req.get("seed", 0))
+    bench = StepBench(c, seed)
+    params = bench.model.parameters()
+    gen = torch.Generator().manual_seed(seed + 2)
+    v = [torch.randn(p.shape, generator=gen) for p in params]
+
+    def grad():
+        return torch.autograd.grad(bench.loss(), params)
+
+    def hvp():
+        g = torch.autograd.grad(bench.loss(), params, create_graph=True)
+        return torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, v)), params)
+
+    out = {"ok": True, "op": "hvp"}
+    if req.get("check"):
+        out["checkRelErr"] = hvp_check(c, seed)
+    for _ in range(int(req.get("warmup", 3))):
+        grad()
+        hvp()
+    grad_ms, hvp_ms = [], []
+    for _ in range(int(req.get("repeats", 5))):
+        t0 = time.perf_counter()
+        grad()
+        grad_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        hvp()
+        hvp_ms.append((time.perf_counter() - t0) * 1000)
+    out.update({"gradMs": grad_ms, "hvpMs": hvp_ms})
+    return out
+
+
 def run_matmul(req):
     n = int(req.get("size", 1024))
     a, b = torch.rand(n, n) * 2 - 1, torch.rand(n, n) * 2 - 1
@@ -198,9 +260,11 @@ def handle(req, threads):
         return info(threads)
     if op == "step":
         return run_step(req)
+    if op == "hvp":
+        return run_hvp(req)
     if op == "matmul":
         return run_matmul(req)
-    return {"ok": False, "error": f"unknown op {op!r}; expected info, step or matmul"}
+    return {"ok": False, "error": f"unknown op {op!r}; expected info, step, hvp or matmul"}
 
 
 def main():

@@ -1,6 +1,8 @@
-// The native product kernel of @loop/models on and off (LOOP_NATIVE_MATMUL=0: tfjs' own products,
-// explicit transposes in the matmul gradient), alternately in one process so that both see the same
+// Native kernels of @loop/models on and off, alternately in one process so that both see the same
 // machine state (timings here drift by up to 1.5x over minutes; see docs/performance.md). Medians.
+// Which: AB_VARS, a comma-separated list of switches set to 0 (off) or 1 (on) together; default
+// LOOP_NATIVE_MATMUL (off: tfjs' own products, explicit transposes in the matmul gradient); others
+// LOOP_NATIVE_GELU (off: GELU as tfjs ops) and LOOP_NATIVE_SUM (off: wasm's Sum, transposing first).
 // Usage (from packages/bench):
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts step [C64-L1|C64-L10|C256-L1]
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts hvp [gpt|toy]
@@ -33,10 +35,11 @@ const CONFIGS: Record<string, StepConfig> = {
     vocabSize: 6,
   },
 };
-const MODES = ['0', '1'] as const; // LOOP_NATIVE_MATMUL: off, on
+const MODES = ['0', '1'] as const; // off, on
+const SWITCHES = (process.env.AB_VARS ?? 'LOOP_NATIVE_MATMUL').split(',').filter((v) => v !== '');
 
 function setMode(m: string): void {
-  process.env.LOOP_NATIVE_MATMUL = m;
+  for (const v of SWITCHES) process.env[v] = m;
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
@@ -109,6 +112,7 @@ function abHvp(which: string): void {
 
 async function main(): Promise<void> {
   const [what = 'step', which] = process.argv.slice(2);
+  console.log(`switching ${SWITCHES.join(', ')}`);
   await initBackend('wasm', { log: () => {} });
   if (what === 'hvp') return abHvp(which ?? 'gpt');
   const c = CONFIGS[which ?? 'C64-L1'];

@@ -308,7 +308,7 @@ describe('torch peer process', () => {
     existsSync('/usr/bin/python3') &&
     spawnSync('/usr/bin/python3', ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
   (hasTorch ? test : test.skip)(
-    'with torch installed, the peer times steps of a tiny config (skipped without torch)',
+    'with torch installed, the peer times steps and HVPs of a tiny config (skipped without torch)',
     async () => {
       const { status, peer } = await TorchPeer.start('/usr/bin/python3', defaultPeerScript(), 1);
       expect(status.available).toBe(true);
@@ -324,6 +324,18 @@ describe('torch peer process', () => {
         expect(r.ms.every((x) => x > 0)).toBe(true);
         expect(r.loss).toBeGreaterThan(0); // cross-entropy of 4 classes near ln 4 at init
         expect(Math.abs(r.loss - Math.log(4))).toBeLessThan(0.2);
+        // its HVP is one: it matches central differences of its own gradient
+        const h = await peer!.hvp(
+          { nEmbd: 8, nHead: 2, nLayer: 1, seqLen: 3, batch: 2, loops: 2, vocabSize: 4 },
+          2,
+          1,
+          0,
+          true,
+        );
+        expect(h.gradMs).toHaveLength(2);
+        expect(h.hvpMs).toHaveLength(2);
+        expect(h.checkRelErr).not.toBeNull();
+        expect(h.checkRelErr!).toBeLessThan(1e-6); // float64, step 1e-6
       } finally {
         peer!.close();
       }

@@ -1,8 +1,9 @@
-// Builds native/matmul.c into the two WebAssembly modules @loop/models embeds (one importing a plain
-// memory for tfjs' single-threaded wasm build, one importing a shared memory for its threaded build)
-// and writes them, base64, to src/runtime/native-matmul.generated.ts with the source's SHA-256 (a
-// test checks it, so an edited source without a rebuild fails CI). Needs clang and wasm-ld with the
-// wasm32 target (Debian: apt-get install clang lld). Usage: node scripts/build-native.mjs
+// Builds each native/*.c kernel into the two WebAssembly modules @loop/models embeds (one importing
+// a plain memory for tfjs' single-threaded wasm build, one importing a shared memory for its
+// threaded build) and writes them, base64, to src/runtime/native-<name>.generated.ts with the
+// source's SHA-256 (a test checks it, so an edited source without a rebuild fails CI). Needs clang
+// and wasm-ld with the wasm32 target (Debian: apt-get install clang lld).
+// Usage: node scripts/build-native.mjs [matmul|gelu|sum|normalize ...]   (default: all)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'matmul.c');
-const target = join(root, 'src', 'runtime', 'native-matmul.generated.ts');
+/** Each module: its source, its one export, and the prefix of the generated constants. */
+const MODULES = {
+  matmul: { exportName: 'batch_matmul_f32', prefix: 'NATIVE_MATMUL' },
+  gelu: { exportName: 'gelu_f32', prefix: 'NATIVE_GELU' },
+  sum: { exportName: 'sum_f32', prefix: 'NATIVE_SUM' },
+  normalize: { exportName: 'normalize_f32', prefix: 'NATIVE_NORMALIZE' },
+};
 const common = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-ffreestanding', '-Wall', '-Werror'];
 // No entry point, the memory imported, no stack reserved (the code must not use one: checked below).
 const link = ['-Wl,--no-entry', '-Wl,--import-memory', '-Wl,-z,stack-size=0', '-Wl,--strip-all'];
@@ -60,42 +66,52 @@ function disassemble(file) {
   throw new Error('llvm-objdump not found (Debian: apt-get install llvm or clang)');
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'loop-native-'));
-const out = {};
-try {
-  for (const [name, flags] of Object.entries(variants)) {
-    const file = join(dir, `${name}.wasm`);
-    execFileSync('clang', [...flags, '-o', file, source], { stdio: 'inherit' });
-    const bytes = readFileSync(file);
-    const ids = sectionIds(bytes);
-    // A data segment or a start function would write into tfjs' memory at instantiation.
-    if (ids.includes(8) || ids.includes(11) || ids.includes(12))
-      throw new Error(
-        `${name}: the module has a start function or data segments (sections ${ids.join(',')})`,
-      );
-    const module = new WebAssembly.Module(bytes);
-    const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    if (exports.join() !== 'batch_matmul_f32')
-      throw new Error(`${name}: unexpected exports ${exports.join()}`);
-    // The only global is the linker's stack pointer; code that reads it would use a stack.
-    const text = disassemble(file);
-    if (/global\.(get|set)/.test(text)) throw new Error(`${name}: the code uses the stack pointer`);
-    out[name] = bytes.toString('base64');
+function build(name, { exportName, prefix }) {
+  const source = join(root, 'native', `${name}.c`);
+  const target = join(root, 'src', 'runtime', `native-${name}.generated.ts`);
+  const dir = mkdtempSync(join(tmpdir(), 'loop-native-'));
+  const out = {};
+  try {
+    for (const [variant, flags] of Object.entries(variants)) {
+      const file = join(dir, `${variant}.wasm`);
+      execFileSync('clang', [...flags, '-o', file, source], { stdio: 'inherit' });
+      const bytes = readFileSync(file);
+      const ids = sectionIds(bytes);
+      // A data segment or a start function would write into tfjs' memory at instantiation.
+      if (ids.includes(8) || ids.includes(11) || ids.includes(12))
+        throw new Error(
+          `${name} ${variant}: the module has a start function or data segments (sections ${ids.join(',')})`,
+        );
+      const module = new WebAssembly.Module(bytes);
+      const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+      if (exports.join() !== exportName)
+        throw new Error(`${name} ${variant}: unexpected exports ${exports.join()}`);
+      // The only global is the linker's stack pointer; code that reads it would use a stack.
+      const text = disassemble(file);
+      if (/global\.(get|set)/.test(text)) throw new Error(`${name} ${variant}: the code uses the stack pointer`);
+      out[variant] = bytes.toString('base64');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
-const sha = createHash('sha256').update(readFileSync(source)).digest('hex');
-const ts = `// Generated by scripts/build-native.mjs from native/matmul.c: do not edit.
-/** SHA-256 of native/matmul.c when these modules were built. */
-export const NATIVE_MATMUL_SOURCE_SHA256 = '${sha}';
+  const sha = createHash('sha256').update(readFileSync(source)).digest('hex');
+  const ts = `// Generated by scripts/build-native.mjs from native/${name}.c: do not edit.
+/** SHA-256 of native/${name}.c when these modules were built. */
+export const ${prefix}_SOURCE_SHA256 = '${sha}';
 /** The module importing a plain memory (tfjs' single-threaded wasm build). */
-export const NATIVE_MATMUL_PLAIN =
+export const ${prefix}_PLAIN =
   '${out.plain}';
 /** The module importing a shared memory (tfjs' threaded wasm build). */
-export const NATIVE_MATMUL_SHARED =
+export const ${prefix}_SHARED =
   '${out.shared}';
 `;
-writeFileSync(`${target}.tmp`, ts);
-renameSync(`${target}.tmp`, target);
-console.log(`wrote ${target} (${out.plain.length + out.shared.length} base64 chars)`);
+  writeFileSync(`${target}.tmp`, ts);
+  renameSync(`${target}.tmp`, target);
+  console.log(`wrote ${target} (${out.plain.length + out.shared.length} base64 chars)`);
+}
+
+const names = process.argv.slice(2);
+for (const name of names) {
+  if (!(name in MODULES)) throw new Error(`unknown module ${name}: one of ${Object.keys(MODULES).join(', ')}`);
+}
+for (const name of names.length > 0 ? names : Object.keys(MODULES)) build(name, MODULES[name]);

@@ -11,3 +11,8 @@ export * from './inference';
 export * from './toy';
 export * from './checkpoint';
 export * from './memory';
+export * from './runtime/gelu-kernel';
+export * from './runtime/native-gelu';
+export * from './runtime/native-sum';
+export * from './runtime/normalize-kernel';
+export * from './runtime/native-normalize';

@@ -11,6 +11,7 @@ import {
   type NativeProductPlan,
   type WasmMemory,
 } from '../src';
+import { withSwitch } from './helpers/env-switch';
 import { seeded } from './helpers/seeded';
 import { NATIVE_MATMUL_SOURCE_SHA256 } from '../src/runtime/native-matmul.generated';
 
@@ -46,17 +47,7 @@ function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return worst;
 }
 
-function withNative<T>(on: boolean, f: () => T): T {
-  const saved = process.env.LOOP_NATIVE_MATMUL;
-  if (on) delete process.env.LOOP_NATIVE_MATMUL;
-  else process.env.LOOP_NATIVE_MATMUL = '0';
-  try {
-    return f();
-  } finally {
-    if (saved === undefined) delete process.env.LOOP_NATIVE_MATMUL;
-    else process.env.LOOP_NATIVE_MATMUL = saved;
-  }
-}
+const withNative = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_MATMUL', on, f);
 
 const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
   .WebAssembly;

@@ -276,6 +276,7 @@ export const perfExperiment = defineExperiment({
       }
 
       const steps: StepResult[] = [];
+      let peerHvp: HvpTiming['peer'] = null;
       try {
         for (const c of cfg.configs) {
           const sc: StepConfig = {
@@ -389,6 +390,13 @@ export const perfExperiment = defineExperiment({
             `${c.name}: ${f1(result.ours.ms.median)} ms${result.ratio !== null ? `, ${f2(result.ratio)}x torch` : ''}`,
           );
         }
+        if (peer) {
+          // PyTorch's own HVP / gradient on the GPT model, for scale (before ours: the peer then closes).
+          const p = await peer.hvp({ ...cfg.hvp.gpt }, cfg.hvp.repeats, 3, ctx.seed);
+          const gradMs = summarize(p.gradMs);
+          const hvpMs = summarize(p.hvpMs);
+          peerHvp = { gradMs, hvpMs, ratio: hvpMs.median / gradMs.median };
+        }
       } finally {
         peer?.close();
       }
@@ -397,7 +405,7 @@ export const perfExperiment = defineExperiment({
       enableSecondOrderGradients();
       const hvps: HvpTiming[] = [
         toyHvpTiming(cfg.hvp.toy, cfg.hvp.repeats, ctx.seed),
-        gptHvpTiming({ ...cfg.hvp.gpt }, cfg.hvp.repeats, ctx.seed),
+        { ...gptHvpTiming({ ...cfg.hvp.gpt }, cfg.hvp.repeats, ctx.seed), peer: peerHvp },
       ];
       bar.tick(1, `HVP/grad ${hvps.map((h) => f2(h.ratio)).join(', ')}`);
       const full: FullHessianTiming | null = cfg.fullHessian
@@ -467,13 +475,27 @@ export const perfExperiment = defineExperiment({
     };
     const hvpTable: Table = {
       title: 'Hessian-vector product vs gradient (double backprop, second-order gradients enabled)',
-      columns: ['model', 'parameters', 'gradient ms [IQR]', 'HVP ms [IQR]', 'HVP / gradient'],
+      columns: [
+        'model',
+        'parameters',
+        'gradient ms [IQR]',
+        'HVP ms [IQR]',
+        'HVP / gradient',
+        'torch gradient ms',
+        'torch HVP ms',
+        'torch HVP / gradient',
+        'HVP ours / torch',
+      ],
       rows: hvps.map((h): Cell[] => [
         h.model,
         h.parameters,
         spreadText(h.gradMs),
         spreadText(h.hvpMs),
         f2(h.ratio),
+        h.peer ? spreadText(h.peer.gradMs) : null,
+        h.peer ? spreadText(h.peer.hvpMs) : null,
+        h.peer ? f2(h.peer.ratio) : null,
+        h.peer ? f2(h.hvpMs.median / h.peer.hvpMs.median) : null,
       ]),
       ...(full
         ? {
@@ -510,7 +532,7 @@ export const perfExperiment = defineExperiment({
         kind: 'verdict',
         claim: `${h.model}: HVP at most 3x the gradient time`,
         held: h.ratio <= 3,
-        evidence: `${f2(h.ratio)}x (${f1(h.hvpMs.median)} vs ${f1(h.gradMs.median)} ms)`,
+        evidence: `${f2(h.ratio)}x (${f1(h.hvpMs.median)} vs ${f1(h.gradMs.median)} ms)${h.peer ? `; PyTorch on the same model ${f2(h.peer.ratio)}x (${f1(h.peer.hvpMs.median)} vs ${f1(h.peer.gradMs.median)} ms)` : ''}`,
       });
     }
     verdicts.push({
@@ -536,7 +558,16 @@ export const perfExperiment = defineExperiment({
             { kind: 'table', table: stepTable },
           ],
         },
-        { title: 'Second order', blocks: [{ kind: 'table', table: hvpTable }] },
+        {
+          title: 'Second order',
+          blocks: [
+            {
+              kind: 'text',
+              markdown: `Gradient = forward + backward; HVP = double backprop of <gradient, v> (\`@loop/hessian\` gradientVector and hvp, both read back), ${cfg.hvp.repeats} of each alternately after a warm-up. The torch columns (with --peer torch) time the same GPT model and step loss in peers/torch_step.py (torch.autograd.grad with create_graph=True) on ${cfg.peerThreads} thread(s), just before ours.`,
+            },
+            { kind: 'table', table: hvpTable },
+          ],
+        },
         { title: 'Memory', blocks: [{ kind: 'table', table: memTable }] },
         { title: 'Targets (issue 9)', blocks: verdicts },
       ],
@@ -549,8 +580,14 @@ export const perfExperiment = defineExperiment({
         },
         {
           title: 'HVP / gradient',
-          columns: ['model', 'grad ms', 'HVP ms', 'ratio'],
-          rows: hvps.map((h) => [h.model, f1(h.gradMs.median), f1(h.hvpMs.median), f2(h.ratio)]),
+          columns: ['model', 'grad ms', 'HVP ms', 'ratio', 'torch ratio'],
+          rows: hvps.map((h) => [
+            h.model,
+            f1(h.gradMs.median),
+            f1(h.hvpMs.median),
+            f2(h.ratio),
+            h.peer ? f2(h.peer.ratio) : null,
+          ]),
           ...(hvpTable.note ? { note: hvpTable.note } : {}),
         },
         memTable,

@@ -12,6 +12,8 @@ export interface HvpTiming {
   hvpMs: TimingSummary;
   /** median HVP time / median gradient time. */
   ratio: number;
+  /** The same model's gradient and HVP in PyTorch (perf --peer torch; GPT only), or null. */
+  peer?: { gradMs: TimingSummary; hvpMs: TimingSummary; ratio: number } | null;
 }
 
 export interface ToyConfig {

@@ -181,6 +181,27 @@ export class TorchPeer {
     };
   }
 
+  /**
+   * Times `repeats` gradients (forward + backward) and HVPs (double backprop of <grad, v>) of a
+   * config's step loss, alternately, after `warmup` pairs; milliseconds each. With `check`, also
+   * the HVP's relative error against central differences of the gradient (float64, step 1e-6).
+   */
+  async hvp(
+    config: Record<string, unknown>,
+    repeats: number,
+    warmup: number,
+    seed: number,
+    check = false,
+  ): Promise<{ gradMs: number[]; hvpMs: number[]; checkRelErr: number | null }> {
+    const r = await this.request({ op: 'hvp', config, repeats, warmup, seed, check });
+    const err = r['checkRelErr'];
+    return {
+      gradMs: r['gradMs'] as number[],
+      hvpMs: r['hvpMs'] as number[],
+      checkRelErr: typeof err === 'number' ? err : null,
+    };
+  }
+
   async matmul(size: number, repeats: number): Promise<number[]> {
     const r = await this.request({ op: 'matmul', size, repeats });
     return r['ms'] as number[];

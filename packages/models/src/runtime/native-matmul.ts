@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_MATMUL_PLAIN, NATIVE_MATMUL_SHARED } from './native-matmul.generated';
+import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+
+export { wasmMemoryOf, type WasmMemory } from './native-module';
 
 /**
  * @loop/models' own float32 product kernel (native/matmul.c, WebAssembly SIMD), instantiated on
@@ -26,31 +29,6 @@ export type NativeBatchMatMul = (
   scratch: number,
 ) => void;
 
-/** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-// One instance per memory (a re-created backend has a new module and memory); null = unavailable.
-const instances = new WeakMap<WasmMemory, NativeBatchMatMul | null>();
-
-/** The wasm backend's linear memory (Emscripten keeps it as asm.memory or wasmMemory). */
-export function wasmMemoryOf(wasmModule: unknown): WasmMemory | undefined {
-  const m = wasmModule as { asm?: { memory?: unknown }; wasmMemory?: unknown } | undefined;
-  const memory = m?.asm?.memory ?? m?.wasmMemory;
-  return memory instanceof wasmApi.Memory ? memory : undefined;
-}
-
-function decode(base64: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(base64, 'base64'));
-}
-
 /**
  * Whether the kernel is switched off: `LOOP_NATIVE_MATMUL=0` (for comparisons with tfjs' own
  * products, and as a way out should a platform misbehave).
@@ -59,24 +37,14 @@ export function nativeMatMulDisabled(env: NodeJS.ProcessEnv = process.env): bool
   return env.LOOP_NATIVE_MATMUL === '0';
 }
 
+const instances: NativeInstances<NativeBatchMatMul> = new WeakMap();
+
 /**
  * The kernel bound to this memory, or null where it cannot run (no WebAssembly SIMD, or a memory
  * the module cannot import). Instantiated once per memory.
  */
 export function nativeMatMulFor(memory: WasmMemory): NativeBatchMatMul | null {
-  const known = instances.get(memory);
-  if (known !== undefined) return known;
-  let fn: NativeBatchMatMul | null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new wasmApi.Module(decode(shared ? NATIVE_MATMUL_SHARED : NATIVE_MATMUL_PLAIN));
-    const instance = new wasmApi.Instance(module, { env: { memory } });
-    fn = instance.exports.batch_matmul_f32 as NativeBatchMatMul;
-  } catch {
-    fn = null;
-  }
-  instances.set(memory, fn);
-  return fn;
+  return nativeExport(instances, memory, NATIVE_MATMUL_PLAIN, NATIVE_MATMUL_SHARED, 'batch_matmul_f32');
 }
 
 /** How a product of these shapes maps onto the kernel, or null when it does not (e.g. mixed broadcasting). */

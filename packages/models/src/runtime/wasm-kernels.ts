@@ -7,6 +7,10 @@ import {
   type NativeBatchMatMul,
   type NativeProductPlan,
 } from './native-matmul';
+import { geluKernelConfigs, registerGeluGradients } from './gelu-kernel';
+import { normalizeKernelConfigs, registerNormalizeGradients } from './normalize-kernel';
+import { middleAxisView, nativeSumDisabled, nativeSumFor } from './native-sum';
+import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), all exact.
@@ -40,24 +44,12 @@ import {
  *
  * Results differ from the scalar loop only by float32 summation order (XNNPACK is exact per entry
  * and independent of the thread count).
+ *
+ * 4. Sum over non-innermost axes without a transpose (middleAxisSum, native/sum.c): bitwise equal.
+ *
+ * 5. Fused GELU and LayerNorm-normalisation kernels (gelu-kernel.ts, normalize-kernel.ts on
+ *    native/gelu.c, native/normalize.c), used by the models through `geluTanh` and `layerNorm`.
  */
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses (internal API of 4.22). */
-interface WasmBackendInternals {
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-    tfjs: {
-      registerTensor: (id: number, size: number, offset: number) => void;
-      disposeData: (id: number) => void;
-    };
-  };
-  disposeData(dataId: unknown, force?: boolean): boolean;
-  dataIdMap: { get(dataId: unknown): { id: number; memoryOffset: number } | undefined };
-  incRef(dataId: unknown): void;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  dataIdNextNumber: number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type BatchMatMulFn = (...args: unknown[]) => void;
 
@@ -67,6 +59,7 @@ let originalSlice: tf.KernelConfig | undefined;
 let originalCast: tf.KernelConfig | undefined;
 let originalSplitV: tf.KernelConfig | undefined;
 let originalTile: tf.KernelConfig | undefined;
+let originalSum: tf.KernelConfig | undefined;
 // One bound entry point per backend instance (a re-created backend has a new wasm module).
 const entryPoints = new WeakMap<object, BatchMatMulFn>();
 
@@ -79,8 +72,6 @@ function entryPointOf(backend: WasmBackendInternals): BatchMatMulFn {
   }
   return fn;
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 /** Run the kernel this module replaced (for the cases it leaves alone). */
 function runOriginal<T extends tf.TensorInfo | tf.TensorInfo[]>(
@@ -104,18 +95,6 @@ function shareBuffer(backend: WasmBackendInternals, x: tf.TensorInfo): tf.Tensor
 
 function shapeBytes(shape: number[]): Uint8Array {
   return new Uint8Array(new Int32Array(shape).buffer);
-}
-
-function isWasmBackend(backend: unknown): backend is WasmBackendInternals {
-  const b = backend as Partial<WasmBackendInternals> | null;
-  return (
-    b !== null &&
-    typeof b === 'object' &&
-    typeof b.makeOutput === 'function' &&
-    typeof b.dataIdNextNumber === 'number' &&
-    typeof b.wasm?.cwrap === 'function' &&
-    typeof b.wasm.tfjs?.registerTensor === 'function'
-  );
 }
 
 /** True when the product can run as independent per-entry 2-D products: same batch shape, no flags. */
@@ -210,8 +189,7 @@ function nativeProduct(
   // Transposed operands are copied, transposed, into scratch by the kernel, entry by entry.
   const scratchSize = (transA ? m * k : 0) + (transB ? k * n : 0);
   const scratch = scratchSize > 0 ? backend.makeOutput([scratchSize], 'float32') : null;
-  const offset = (t: tf.TensorInfo): number =>
-    (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+  const offset = (t: tf.TensorInfo): number => memoryOffsetOf(backend, t);
   try {
     kernel(
       offset(a),
@@ -455,6 +433,34 @@ function sameTypeCast(args: KernelArgs): tf.TensorInfo {
   return shareBuffer(input.backend, input.x);
 }
 
+/**
+ * Sum over axes that are not the innermost ones, but adjacent (ignoring size-1 axes; bias and gain
+ * gradients: [tokens, C] -> [C]), on native/sum.c in place: wasm's Sum would transpose the input
+ * into a new buffer first. Bitwise the same result (each output added up in the same order).
+ */
+function middleAxisSum(args: KernelArgs): tf.TensorInfo {
+  const input = wasmInput(args);
+  if (input === null || input.x.dtype !== 'float32' || nativeSumDisabled())
+    return runOriginal(originalSum, args);
+  const { x, backend } = input;
+  const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+  const view = middleAxisView(x.shape, axes);
+  const memory = wasmMemoryOf(backend.wasm);
+  const kernel = memory === undefined ? null : nativeSumFor(memory);
+  // Innermost axes need no transpose: wasm's own kernel is as good there.
+  if (view === null || kernel === null || tf.backend_util.getAxesPermutation(axes, x.shape.length) === null) {
+    return runOriginal(originalSum, args);
+  }
+  const outShape = tf.backend_util.computeOutAndReduceShapes(x.shape, axes)[0];
+  const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+  const out = backend.makeOutput(shape, 'float32');
+  if (tf.util.sizeFromShape(x.shape) > 0)
+    kernel(memoryOffsetOf(backend, x), memoryOffsetOf(backend, out), ...view);
+  else if (tf.util.sizeFromShape(shape) > 0) backend.typedArrayFromHeap(out).fill(0);
+  return out;
+}
+
 function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
   const current = tf.getKernel(name, 'wasm');
   if (current === undefined) {
@@ -468,8 +474,9 @@ function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig
 }
 
 /**
- * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input copy), Tile
- * (block copies) and BatchMatMul (per-entry XNNPACK for batched products) kernels; idempotent. Needs the wasm kernels registered (import
+ * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input
+ * copy), Tile (block copies), Sum (no transpose) and BatchMatMul (native kernel) kernels, and add the
+ * fused GELU and normalisation kernels (gelu-kernel.ts, normalize-kernel.ts); idempotent. Needs the wasm kernels registered (import
  * @tensorflow/tfjs-backend-wasm first); `initBackend` calls it when it selects wasm.
  */
 export function registerWasmKernels(): void {
@@ -480,12 +487,26 @@ export function registerWasmKernels(): void {
   originalSplitV = replaceKernel('SplitV', viewSplitV as tf.KernelFunc);
   originalCast = replaceKernel('Cast', sameTypeCast as tf.KernelFunc);
   originalTile = replaceKernel('Tile', blockTile as tf.KernelFunc);
+  originalSum = replaceKernel('Sum', middleAxisSum as tf.KernelFunc);
+  for (const k of [...geluKernelConfigs, ...normalizeKernelConfigs]) tf.registerKernel(k);
+  registerGeluGradients();
+  registerNormalizeGradients();
 }
 
 /** Put tfjs' own wasm kernels back (for comparisons and tests). */
 export function unregisterWasmKernels(): void {
   if (original === undefined) return;
-  for (const k of [original, originalIdentity, originalSlice, originalSplitV, originalCast, originalTile]) {
+  for (const k of [...geluKernelConfigs, ...normalizeKernelConfigs])
+    tf.unregisterKernel(k.kernelName, k.backendName);
+  for (const k of [
+    original,
+    originalIdentity,
+    originalSlice,
+    originalSplitV,
+    originalCast,
+    originalTile,
+    originalSum,
+  ]) {
     if (k === undefined) continue;
     tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
@@ -496,6 +517,7 @@ export function unregisterWasmKernels(): void {
   originalSplitV = undefined;
   originalCast = undefined;
   originalTile = undefined;
+  originalSum = undefined;
 }
 
 /** Whether `registerWasmKernels` is in effect. */
