@@ -16,3 +16,5 @@ export * from './runtime/native-gelu';
 export * from './runtime/native-sum';
 export * from './runtime/normalize-kernel';
 export * from './runtime/native-normalize';
+export * from './runtime/softmax-kernel';
+export * from './runtime/native-softmax';

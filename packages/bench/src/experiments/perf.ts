@@ -263,7 +263,7 @@ export const perfExperiment = defineExperiment({
         peer = started.peer;
         if (peerStatus.available) {
           ctx.log.info(
-            `peer: PyTorch ${peerStatus.info.torch} on ${peerStatus.info.threads} threads, BLAS ${peerStatus.info.blas}`,
+            `peer: PyTorch ${peerStatus.info.torch} on ${peerStatus.info.threads} threads, BLAS ${peerStatus.info.blas}, malloc thresholds ${peerStatus.info.mallocThresholdsPinned ? 'pinned' : 'glibc default'}`,
           );
           const ms = summarize(await peer!.matmul(cfg.peakMatmul.size, cfg.peakMatmul.repeats));
           const fl = 2 * cfg.peakMatmul.size ** 3;
@@ -599,7 +599,7 @@ export const perfExperiment = defineExperiment({
 function peerNote(s: PeerStatus | null): string {
   if (s === null) return 'PyTorch peer not requested (add --peer torch).';
   if (!s.available) return `PyTorch peer unavailable: ${s.reason}. To compare, ${PEER_INSTALL_HINT}.`;
-  return `PyTorch ${s.info.torch} on ${s.info.threads} CPU threads, BLAS: ${s.info.blas}.`;
+  return `PyTorch ${s.info.torch} on ${s.info.threads} CPU threads, BLAS: ${s.info.blas}${s.info.mallocThresholdsPinned ? ", glibc's malloc thresholds pinned (peers/torch_step.py)" : ''}.`;
 }
 
 function loadNote(): string {

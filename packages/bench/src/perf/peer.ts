@@ -16,6 +16,8 @@ export interface PeerInfo {
   blas: string;
   blasLibraries: string[];
   configBlas: string[];
+  /** glibc's trim and mmap thresholds fixed by the peer (timings independent of what ran before). */
+  mallocThresholdsPinned: boolean;
 }
 
 export type PeerStatus =
@@ -134,6 +136,7 @@ export class TorchPeer {
       blas: String(head['blas']),
       blasLibraries: (head['blasLibraries'] as string[]) ?? [],
       configBlas: (head['configBlas'] as string[]) ?? [],
+      mallocThresholdsPinned: head['mallocThresholdsPinned'] === true,
     };
     const peer = new TorchPeer(child, info);
     child.removeAllListeners('exit');

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedSoftmax, nativeSoftmaxActive } from '../runtime/softmax-kernel';
 import { linear } from './mlp';
 
 /** Large negative score for masked (future) positions, as in the reference. */
@@ -9,6 +10,11 @@ export function causalMaskBias(seqLen: number): tf.Tensor2D {
   const data = new Float32Array(seqLen * seqLen);
   for (let i = 0; i < seqLen; i++) for (let j = i + 1; j < seqLen; j++) data[i * seqLen + j] = MASKED_SCORE;
   return tf.tensor2d(data, [seqLen, seqLen]);
+}
+
+/** Softmax over the last axis: on wasm with one-kernel derivatives (softmax-kernel.ts), else tf.softmax. */
+export function softmaxLastAxis(x: tf.Tensor): tf.Tensor {
+  return x.dtype === 'float32' && nativeSoftmaxActive() ? fusedSoftmax(x) : tf.softmax(x);
 }
 
 /**
@@ -37,7 +43,7 @@ export function causalSelfAttention(
   const kt = tf.transpose(tf.reshape(proj(1), [B, T, H, hd]), [0, 2, 3, 1]); // [B,H,hd,T]
   const vh = tf.transpose(tf.reshape(proj(2), [B, T, H, hd]), [0, 2, 1, 3]); // [B,H,T,hd]
   const scores = tf.add(tf.matMul(qh, kt), maskBias); // [B,H,T,T]
-  const att = tf.softmax(scores);
+  const att = softmaxLastAxis(scores);
   const y = tf.matMul(att, vh); // [B,H,T,hd]
   const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, C]);
   return linear(merged, wProj, bProj);

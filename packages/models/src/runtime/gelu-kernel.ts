@@ -38,13 +38,12 @@ function geluOnWasm(args: KernelArgs, order: number): tf.TensorInfo {
       `${GELU_DERIVATIVE_KERNEL}: x ${JSON.stringify(x.shape)} and dy ${JSON.stringify(dy.shape)} differ`,
     );
   }
-  if (!Number.isInteger(order) || order < 0 || order > MAX_ORDER) {
-    throw new Error(`${GELU_DERIVATIVE_KERNEL}: order must be 1, 2 or 3 (got ${order})`);
+  if (dy !== undefined && !(Number.isInteger(order) && order >= 1 && order <= MAX_ORDER)) {
+    throw new Error(`${GELU_DERIVATIVE_KERNEL}: attrs.order must be 1, 2 or 3 (got ${String(order)})`);
   }
   const out = backend.makeOutput(x.shape, 'float32');
   const n = tf.util.sizeFromShape(x.shape);
   if (n > 0) {
-    // Addresses read after makeOutput (an allocation may move nothing, but may grow the heap).
     const dyAddress = dy === undefined ? 0 : memoryOffsetOf(backend, dy);
     kernel(memoryOffsetOf(backend, x), dyAddress, memoryOffsetOf(backend, out), n, order);
   }

@@ -9,6 +9,7 @@ import {
 } from './native-matmul';
 import { geluKernelConfigs, registerGeluGradients } from './gelu-kernel';
 import { normalizeKernelConfigs, registerNormalizeGradients } from './normalize-kernel';
+import { registerSoftmaxGradients, softmaxKernelConfigs } from './softmax-kernel';
 import { middleAxisView, nativeSumDisabled, nativeSumFor } from './native-sum';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
@@ -47,8 +48,9 @@ import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInterna
  *
  * 4. Sum over non-innermost axes without a transpose (middleAxisSum, native/sum.c): bitwise equal.
  *
- * 5. Fused GELU and LayerNorm-normalisation kernels (gelu-kernel.ts, normalize-kernel.ts on
- *    native/gelu.c, native/normalize.c), used by the models through `geluTanh` and `layerNorm`.
+ * 5. Fused GELU, LayerNorm-normalisation and softmax-derivative kernels (gelu-kernel.ts,
+ *    normalize-kernel.ts, softmax-kernel.ts on native/gelu.c, normalize.c, softmax.c), used by the
+ *    models through `geluTanh`, `layerNorm` and `softmaxLastAxis`.
  */
 
 type BatchMatMulFn = (...args: unknown[]) => void;
@@ -461,6 +463,9 @@ function middleAxisSum(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** Kernels of @loop/models' own (fused GELU, LayerNorm normalisation, softmax derivatives). */
+const FUSED_KERNELS = [...geluKernelConfigs, ...normalizeKernelConfigs, ...softmaxKernelConfigs];
+
 function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
   const current = tf.getKernel(name, 'wasm');
   if (current === undefined) {
@@ -476,7 +481,7 @@ function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig
 /**
  * Replace the wasm backend's Identity and same-dtype Cast (no copy), Slice and SplitV (no full-input
  * copy), Tile (block copies), Sum (no transpose) and BatchMatMul (native kernel) kernels, and add the
- * fused GELU and normalisation kernels (gelu-kernel.ts, normalize-kernel.ts); idempotent. Needs the wasm kernels registered (import
+ * fused GELU, normalisation and softmax kernels (FUSED_KERNELS); idempotent. Needs the wasm kernels registered (import
  * @tensorflow/tfjs-backend-wasm first); `initBackend` calls it when it selects wasm.
  */
 export function registerWasmKernels(): void {
@@ -488,9 +493,10 @@ export function registerWasmKernels(): void {
   originalCast = replaceKernel('Cast', sameTypeCast as tf.KernelFunc);
   originalTile = replaceKernel('Tile', blockTile as tf.KernelFunc);
   originalSum = replaceKernel('Sum', middleAxisSum as tf.KernelFunc);
-  for (const k of [...geluKernelConfigs, ...normalizeKernelConfigs]) tf.registerKernel(k);
+  for (const k of FUSED_KERNELS) tf.registerKernel(k);
   registerGeluGradients();
   registerNormalizeGradients();
+  registerSoftmaxGradients();
 }
 
 /** Put tfjs' own wasm kernels back (for comparisons and tests). */

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { wasmMemoryOf } from './native-module';
+import { nativeSoftmaxDisabled, nativeSoftmaxFor, type NativeSoftmaxGrad } from './native-softmax';
+import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
+
+/**
+ * Softmax over the last axis with its derivatives as kernels of their own on the wasm backend, so
+ * the gradient is one kernel call and double backprop (the HVP) two, where tfjs' Softmax gradient
+ * is four calls (and its second-order version in @loop/hessian recomputes the softmax and adds
+ * about ten more).
+ *
+ * Kernels (wasm only; y = softmax(x) is computed by the backend's own Softmax kernel, so the
+ * forward values are bitwise tfjs'; the derivatives are native/softmax.c):
+ *   LoopSoftmax       {x}        -> y
+ *   LoopSoftmaxGrad   {x, g}     -> J g              (J = diag(y) - y y', symmetric)
+ *   LoopSoftmaxGrad2  {x, g, u}  -> d(u' J g)/dx
+ * Gradients: LoopSoftmax's is LoopSoftmaxGrad; LoopSoftmaxGrad's is LoopSoftmaxGrad with g := dy
+ * for g and LoopSoftmaxGrad2 for x; LoopSoftmaxGrad2 has none (third order: refused by name).
+ * The input x is saved, not the output: the engine clones a saved output onto the tape before the
+ * kernel's own node, which would cut the second-order path (see @loop/hessian's second-order notes).
+ */
+export const SOFTMAX_KERNEL = 'LoopSoftmax';
+export const SOFTMAX_GRAD_KERNEL = 'LoopSoftmaxGrad';
+export const SOFTMAX_GRAD2_KERNEL = 'LoopSoftmaxGrad2';
+
+function nativeSoftmaxOf(backend: WasmBackendInternals): NativeSoftmaxGrad | null {
+  if (nativeSoftmaxDisabled()) return null;
+  const memory = wasmMemoryOf(backend.wasm);
+  return memory === undefined ? null : nativeSoftmaxFor(memory);
+}
+
+/** softmax(x) over the last axis by the wasm backend's own Softmax kernel (no engine call, no tape). */
+function wasmSoftmax(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
+  const own = tf.getKernel('Softmax', 'wasm');
+  if (own === undefined) throw new Error(`${SOFTMAX_KERNEL}: the wasm Softmax kernel is not registered`);
+  const args = { inputs: { logits: x }, backend, attrs: { dim: x.shape.length - 1 } };
+  return own.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}
+
+function softmaxOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.TensorInfo {
+  const { x, g, u } = args.inputs as { x: tf.TensorInfo; g?: tf.TensorInfo; u?: tf.TensorInfo };
+  const backend = args.backend;
+  const kernel = isWasmBackend(backend) ? nativeSoftmaxOf(backend) : null;
+  if (!isWasmBackend(backend) || kernel === null) {
+    throw new Error(`${name}: the native softmax kernels are not available on this backend`);
+  }
+  for (const t of [x, g, u]) {
+    if (t === undefined) continue;
+    if (t.dtype !== 'float32') throw new Error(`${name}: inputs must be float32 (got ${t.dtype})`);
+    if (!tf.util.arraysEqual(t.shape, x.shape)) {
+      throw new Error(
+        `${name}: input shapes differ (${JSON.stringify(x.shape)} vs ${JSON.stringify(t.shape)})`,
+      );
+    }
+  }
+  const y = wasmSoftmax(backend, x);
+  if (mode === 0) return y;
+  try {
+    const out = backend.makeOutput(x.shape, 'float32');
+    const size = tf.util.sizeFromShape(x.shape);
+    if (size > 0) {
+      const n = x.shape[x.shape.length - 1] as number;
+      const at = (t: tf.TensorInfo | undefined): number => (t === undefined ? 0 : memoryOffsetOf(backend, t));
+      kernel(at(y), at(g), at(u), at(out), size / n, n, mode);
+    }
+    return out;
+  } finally {
+    backend.disposeData(y.dataId, true);
+  }
+}
+
+export const softmaxKernelConfigs: tf.KernelConfig[] = (
+  [
+    [SOFTMAX_KERNEL, 0],
+    [SOFTMAX_GRAD_KERNEL, 1],
+    [SOFTMAX_GRAD2_KERNEL, 2],
+  ] as const
+).map(([kernelName, mode]) => ({
+  kernelName,
+  backendName: 'wasm',
+  kernelFunc: ((a: KernelArgs) => softmaxOnWasm(a, mode, kernelName)) as tf.KernelFunc,
+}));
+
+const run = (name: string, inputs: tf.NamedTensorMap): tf.Tensor =>
+  tf.engine().runKernel(name, inputs) as tf.Tensor;
+
+const softmaxGradients: tf.GradConfig[] = [
+  {
+    kernelName: SOFTMAX_KERNEL,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => run(SOFTMAX_GRAD_KERNEL, { x, g: dy as tf.Tensor }) };
+    },
+  },
+  {
+    kernelName: SOFTMAX_GRAD_KERNEL,
+    inputsToSave: ['x', 'g'],
+    gradFunc: (dy, saved) => {
+      const [x, g] = saved as [tf.Tensor, tf.Tensor];
+      return {
+        g: () => run(SOFTMAX_GRAD_KERNEL, { x, g: dy as tf.Tensor }),
+        x: () => run(SOFTMAX_GRAD2_KERNEL, { x, g, u: dy as tf.Tensor }),
+      };
+    },
+  },
+  {
+    kernelName: SOFTMAX_GRAD2_KERNEL,
+    inputsToSave: [],
+    gradFunc: () => {
+      throw new Error(
+        `${SOFTMAX_GRAD2_KERNEL}: the fused softmax has derivatives up to the second order; ` +
+          'set LOOP_NATIVE_SOFTMAX=0 (tfjs ops) for gradients of a higher order',
+      );
+    },
+  },
+];
+
+let gradientsRegistered = false;
+
+/** Register the three kernels' gradients (global, backend-independent; idempotent). */
+export function registerSoftmaxGradients(): void {
+  if (gradientsRegistered) return;
+  for (const g of softmaxGradients) tf.registerGradient(g);
+  gradientsRegistered = true;
+}
+
+/** Whether `fusedSoftmax` would run the native kernels now. */
+export function nativeSoftmaxActive(): boolean {
+  if (tf.getBackend() !== 'wasm' || tf.getKernel(SOFTMAX_KERNEL, 'wasm') === undefined) return false;
+  const backend = tf.backend() as unknown;
+  return isWasmBackend(backend) && nativeSoftmaxOf(backend) !== null;
+}
+
+/** softmax(x) over the last axis with one-kernel derivatives, where `nativeSoftmaxActive()`. */
+export function fusedSoftmax(x: tf.Tensor): tf.Tensor {
+  return run(SOFTMAX_KERNEL, { x });
+}
