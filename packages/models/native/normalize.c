@@ -19,38 +19,11 @@
  * rounding, not bitwise. Same constraints as matmul.c: no data segments, no start function, no
  * globals, no libc.
  */
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-typedef v128_t f4;
-
-#define SPLAT(c) wasm_f32x4_splat(c)
-#define ADD wasm_f32x4_add
-#define SUB wasm_f32x4_sub
-#define MUL wasm_f32x4_mul
-
-static inline float hsum(f4 v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
-/* sum of a[i] * b[i] (b = 0: sum of a) over one row, n a multiple of 4 or not. */
-static inline float dot(const float *a, const float *b, int n) {
-  f4 acc = SPLAT(0.0f);
-  int i = 0;
-  if (b) {
-    for (; i + 4 <= n; i += 4) acc = ADD(acc, MUL(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-  } else {
-    for (; i + 4 <= n; i += 4) acc = ADD(acc, wasm_v128_load(a + i));
-  }
-  float s = hsum(acc);
-  for (; i < n; i++) s += b ? a[i] * b[i] : a[i];
-  return s;
-}
+#include "row_math.h"
 
 /* Mean and 1 / sqrt(var + eps) of one row. */
 static inline void moments(const float *x, int n, float eps, float *mean, float *inv) {
-  const float mu = dot(x, 0, n) / (float)n;
+  const float mu = row_sum(x, n) / (float)n;
   f4 acc = SPLAT(0.0f);
   const f4 m = SPLAT(mu);
   int i = 0;
@@ -103,7 +76,7 @@ void normalize_f32(uint32_t x_addr, uint32_t g_addr, uint32_t u_addr, uint32_t o
       continue;
     }
     const float *g = (const float *)g_addr + off;
-    const float gbar = dot(g, 0, n) * inv_n;
+    const float gbar = row_sum(g, n) * inv_n;
     const float A = xh_dot(x, g, n, mu, inv);
     const f4 m = SPLAT(mu), r = SPLAT(inv);
     if (mode == 1) {
@@ -119,7 +92,7 @@ void normalize_f32(uint32_t x_addr, uint32_t g_addr, uint32_t u_addr, uint32_t o
     }
     /* mode 2: -(f/(s n)) xh - (A J u + B J g)/(s n), with 1/s = inv, J v = (v - vbar - xh (xh.v)/n) inv */
     const float *u = (const float *)u_addr + off;
-    const float ubar = dot(u, 0, n) * inv_n;
+    const float ubar = row_sum(u, n) * inv_n;
     const float B = xh_dot(x, u, n, mu, inv);
     const float ug = dot(u, g, n);
     const float f = (ug - (float)n * ubar * gbar - A * B * inv_n) * inv;

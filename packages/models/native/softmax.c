@@ -12,30 +12,7 @@
  * softmax and adds about ten more under double backprop); here each order is one call.
  * Same constraints as matmul.c: no data segments, no start function, no globals, no libc.
  */
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-typedef v128_t f4;
-
-#define SPLAT(c) wasm_f32x4_splat(c)
-#define ADD wasm_f32x4_add
-#define SUB wasm_f32x4_sub
-#define MUL wasm_f32x4_mul
-
-static inline float hsum(f4 v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
-/* sum of a[i] * b[i] over one row. */
-static inline float dot(const float *a, const float *b, int n) {
-  f4 acc = SPLAT(0.0f);
-  int i = 0;
-  for (; i + 4 <= n; i += 4) acc = ADD(acc, MUL(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-  float s = hsum(acc);
-  for (; i < n; i++) s += a[i] * b[i];
-  return s;
-}
+#include "row_math.h"
 
 /* out = y (v - v.y) for one row (out may be v). */
 static inline void jacobian_times(const float *y, const float *v, float *out, int n) {

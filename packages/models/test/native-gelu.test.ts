@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   createLoopedGPT,
   GELU_DERIVATIVE_KERNEL,
@@ -15,6 +12,7 @@ import {
 } from '../src';
 import { NATIVE_GELU_SOURCE_SHA256 } from '../src/runtime/native-gelu.generated';
 import { withSwitch } from './helpers/env-switch';
+import { nativeSourceSha256 } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles: GPT-2's formula 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) in float64, its
@@ -115,8 +113,7 @@ describe('native GELU module (on a memory of its own)', () => {
   });
 
   it('embeds a build of the current native/gelu.c (rebuild: node scripts/build-native.mjs gelu)', () => {
-    const source = readFileSync(join(__dirname, '..', 'native', 'gelu.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_GELU_SOURCE_SHA256);
+    expect(nativeSourceSha256('gelu')).toBe(NATIVE_GELU_SOURCE_SHA256);
   });
 });
 

@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   initBackend,
   nativeMatMulActive,
@@ -12,6 +9,7 @@ import {
   type WasmMemory,
 } from '../src';
 import { withSwitch } from './helpers/env-switch';
+import { nativeSourceSha256 } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 import { NATIVE_MATMUL_SOURCE_SHA256 } from '../src/runtime/native-matmul.generated';
 
@@ -79,8 +77,7 @@ describe('native product module (on a memory of its own)', () => {
   });
 
   it('embeds a build of the current native/matmul.c (rebuild: node scripts/build-native.mjs)', () => {
-    const source = readFileSync(join(__dirname, '..', 'native', 'matmul.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_MATMUL_SOURCE_SHA256);
+    expect(nativeSourceSha256('matmul')).toBe(NATIVE_MATMUL_SOURCE_SHA256);
   });
 });
 

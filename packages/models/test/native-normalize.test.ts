@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   initBackend,
   layerNorm,
@@ -12,6 +9,8 @@ import {
 } from '../src';
 import { NATIVE_NORMALIZE_SOURCE_SHA256 } from '../src/runtime/native-normalize.generated';
 import { withSwitch } from './helpers/env-switch';
+import { dotp, numGrad, relMax } from './helpers/float64';
+import { nativeSourceSha256 } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles, all in float64: the normalisation by its definition; its gradient J g as the derivative
@@ -27,18 +26,6 @@ function normalize64(x: number[]): number[] {
   const v = x.reduce((a, b) => a + (b - mu) ** 2, 0) / n;
   return x.map((xi) => (xi - mu) / Math.sqrt(v + EPS));
 }
-const dotp = (a: number[], b: number[]): number => a.reduce((s, ai, i) => s + ai * (b[i] as number), 0);
-
-/** d f / dx by central differences (float64). */
-function numGrad(f: (x: number[]) => number, x: number[], h = 1e-6): number[] {
-  return x.map((_, i) => {
-    const p = [...x];
-    const m = [...x];
-    p[i]! += h;
-    m[i]! -= h;
-    return (f(p) - f(m)) / (2 * h);
-  });
-}
 
 /** The standard LayerNorm backward: (g - mean(g) - xh mean(g xh)) / s. */
 function backward64(x: number[], g: number[]): number[] {
@@ -52,13 +39,6 @@ function backward64(x: number[], g: number[]): number[] {
 }
 
 const withNormalize = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_LAYERNORM', on, f);
-
-const relMax = (got: ArrayLike<number>, ref: number[]): number => {
-  const scale = Math.max(1e-12, ...ref.map(Math.abs));
-  let w = 0;
-  ref.forEach((r, i) => (w = Math.max(w, Math.abs((got[i] as number) - r))));
-  return w / scale;
-};
 
 const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
   .WebAssembly;
@@ -114,8 +94,7 @@ describe('native normalisation module (on a memory of its own)', () => {
   });
 
   it('embeds a build of the current native/normalize.c (rebuild: node scripts/build-native.mjs normalize)', () => {
-    const source = readFileSync(join(__dirname, '..', 'native', 'normalize.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_NORMALIZE_SOURCE_SHA256);
+    expect(nativeSourceSha256('normalize')).toBe(NATIVE_NORMALIZE_SOURCE_SHA256);
   });
 });
 

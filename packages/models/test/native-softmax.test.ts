@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   initBackend,
   nativeSoftmaxActive,
@@ -12,6 +9,8 @@ import {
 } from '../src';
 import { NATIVE_SOFTMAX_SOURCE_SHA256 } from '../src/runtime/native-softmax.generated';
 import { withSwitch } from './helpers/env-switch';
+import { dotp, numGrad, relMax } from './helpers/float64';
+import { nativeSourceSha256 } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles, in float64: softmax by its definition; J g as the derivative of g . softmax(x) by central
@@ -24,26 +23,10 @@ function softmax64(x: number[]): number[] {
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
 }
-const dotp = (a: number[], b: number[]): number => a.reduce((s, ai, i) => s + ai * (b[i] as number), 0);
 const jacobianTimes64 = (x: number[], g: number[]): number[] => {
   const y = softmax64(x);
   const gy = dotp(g, y);
   return y.map((yi, i) => yi * ((g[i] as number) - gy));
-};
-function numGrad(f: (x: number[]) => number, x: number[], h = 1e-6): number[] {
-  return x.map((_, i) => {
-    const p = [...x];
-    const m = [...x];
-    p[i]! += h;
-    m[i]! -= h;
-    return (f(p) - f(m)) / (2 * h);
-  });
-}
-const relMax = (got: ArrayLike<number>, ref: number[]): number => {
-  const scale = Math.max(1e-12, ...ref.map(Math.abs));
-  let w = 0;
-  ref.forEach((r, i) => (w = Math.max(w, Math.abs((got[i] as number) - r))));
-  return w / scale;
 };
 const withSoftmax = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_SOFTMAX', on, f);
 
@@ -100,8 +83,7 @@ describe('native softmax-derivative module (on a memory of its own)', () => {
   });
 
   it('embeds a build of the current native/softmax.c (rebuild: node scripts/build-native.mjs softmax)', () => {
-    const source = readFileSync(join(__dirname, '..', 'native', 'softmax.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_SOFTMAX_SOURCE_SHA256);
+    expect(nativeSourceSha256('softmax')).toBe(NATIVE_SOFTMAX_SOURCE_SHA256);
   });
 });
 

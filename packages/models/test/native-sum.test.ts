@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { initBackend, middleAxisView, nativeSumFor, type WasmMemory } from '../src';
 import { NATIVE_SUM_SOURCE_SHA256 } from '../src/runtime/native-sum.generated';
 import { withSwitch } from './helpers/env-switch';
+import { nativeSourceSha256 } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles: a JavaScript loop adding in float32 (Math.fround) over [outer, r, inner], and tfjs' own
@@ -48,8 +46,7 @@ describe('native sum module (on a memory of its own)', () => {
   });
 
   it('embeds a build of the current native/sum.c (rebuild: node scripts/build-native.mjs sum)', () => {
-    const source = readFileSync(join(__dirname, '..', 'native', 'sum.c'));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_SUM_SOURCE_SHA256);
+    expect(nativeSourceSha256('sum')).toBe(NATIVE_SUM_SOURCE_SHA256);
   });
 });
 

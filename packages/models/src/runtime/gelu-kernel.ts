@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  checkFloat32SameShape,
+  fusedKernelActive,
+  gradientRegistrar,
+  nativeOn,
+  requireNative,
+} from './fused-kernel';
 import { nativeGeluDisabled, nativeGeluFor, type NativeGelu } from './native-gelu';
-import { wasmMemoryOf } from './native-module';
-import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
+import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * GELU (tanh approximation) as one kernel per derivative order on the wasm backend, with gradients
@@ -17,27 +23,14 @@ export const GELU_KERNEL = 'LoopGelu';
 export const GELU_DERIVATIVE_KERNEL = 'LoopGeluDerivative';
 const MAX_ORDER = 3;
 
-function nativeGeluOf(backend: WasmBackendInternals): NativeGelu | null {
-  if (nativeGeluDisabled()) return null;
-  const memory = wasmMemoryOf(backend.wasm);
-  return memory === undefined ? null : nativeGeluFor(memory);
-}
+const nativeGeluOf = (backend: WasmBackendInternals): NativeGelu | null =>
+  nativeOn(backend, nativeGeluDisabled, nativeGeluFor);
 
 function geluOnWasm(args: KernelArgs, order: number): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy?: tf.TensorInfo };
-  const backend = args.backend;
-  const kernel = isWasmBackend(backend) ? nativeGeluOf(backend) : null;
-  if (!isWasmBackend(backend) || kernel === null) {
-    throw new Error(`${GELU_KERNEL}: the native GELU kernel is not available on this backend`);
-  }
-  if (x.dtype !== 'float32' || (dy !== undefined && dy.dtype !== 'float32')) {
-    throw new Error(`${GELU_KERNEL}: x and dy must be float32 (got ${x.dtype}${dy ? `, ${dy.dtype}` : ''})`);
-  }
-  if (dy !== undefined && !tf.util.arraysEqual(x.shape, dy.shape)) {
-    throw new Error(
-      `${GELU_DERIVATIVE_KERNEL}: x ${JSON.stringify(x.shape)} and dy ${JSON.stringify(dy.shape)} differ`,
-    );
-  }
+  const name = dy === undefined ? GELU_KERNEL : GELU_DERIVATIVE_KERNEL;
+  const { backend, kernel } = requireNative(name, args.backend, nativeGeluOf);
+  checkFloat32SameShape(name, [x, dy]);
   if (dy !== undefined && !(Number.isInteger(order) && order >= 1 && order <= MAX_ORDER)) {
     throw new Error(`${GELU_DERIVATIVE_KERNEL}: attrs.order must be 1, 2 or 3 (got ${String(order)})`);
   }
@@ -99,20 +92,12 @@ const geluGradients: tf.GradConfig[] = [
   },
 ];
 
-let gradientsRegistered = false;
-
 /** Register the two kernels' gradients (global, backend-independent; idempotent). */
-export function registerGeluGradients(): void {
-  if (gradientsRegistered) return;
-  for (const g of geluGradients) tf.registerGradient(g);
-  gradientsRegistered = true;
-}
+export const registerGeluGradients = gradientRegistrar(geluGradients);
 
 /** Whether `fusedGelu` would run the native kernel for a float32 tensor now. */
 export function nativeGeluActive(): boolean {
-  if (tf.getBackend() !== 'wasm' || tf.getKernel(GELU_KERNEL, 'wasm') === undefined) return false;
-  const backend = tf.backend() as unknown;
-  return isWasmBackend(backend) && nativeGeluOf(backend) !== null;
+  return fusedKernelActive(GELU_KERNEL, nativeGeluOf);
 }
 
 /** gelu(x) as one kernel, where `nativeGeluActive()` (wasm with its kernels registered). */

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { wasmMemoryOf } from './native-module';
+import {
+  checkFloat32SameShape,
+  fusedKernelActive,
+  gradientRegistrar,
+  nativeOn,
+  noHigherOrder,
+  requireNative,
+} from './fused-kernel';
 import { nativeNormalizeDisabled, nativeNormalizeFor, type NativeNormalize } from './native-normalize';
-import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
+import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * LayerNorm's normalisation over the last axis, xh = (x - mean) / sqrt(var + eps), as one kernel
@@ -19,28 +26,13 @@ export const NORMALIZE_KERNEL = 'LoopNormalize';
 export const NORMALIZE_GRAD_KERNEL = 'LoopNormalizeGrad';
 export const NORMALIZE_GRAD2_KERNEL = 'LoopNormalizeGrad2';
 
-function nativeNormalizeOf(backend: WasmBackendInternals): NativeNormalize | null {
-  if (nativeNormalizeDisabled()) return null;
-  const memory = wasmMemoryOf(backend.wasm);
-  return memory === undefined ? null : nativeNormalizeFor(memory);
-}
+const nativeNormalizeOf = (backend: WasmBackendInternals): NativeNormalize | null =>
+  nativeOn(backend, nativeNormalizeDisabled, nativeNormalizeFor);
 
 function normalizeOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.TensorInfo {
   const { x, g, u } = args.inputs as { x: tf.TensorInfo; g?: tf.TensorInfo; u?: tf.TensorInfo };
-  const backend = args.backend;
-  const kernel = isWasmBackend(backend) ? nativeNormalizeOf(backend) : null;
-  if (!isWasmBackend(backend) || kernel === null) {
-    throw new Error(`${name}: the native normalisation kernel is not available on this backend`);
-  }
-  for (const t of [x, g, u]) {
-    if (t === undefined) continue;
-    if (t.dtype !== 'float32') throw new Error(`${name}: inputs must be float32 (got ${t.dtype})`);
-    if (!tf.util.arraysEqual(t.shape, x.shape)) {
-      throw new Error(
-        `${name}: input shapes differ (${JSON.stringify(x.shape)} vs ${JSON.stringify(t.shape)})`,
-      );
-    }
-  }
+  const { backend, kernel } = requireNative(name, args.backend, nativeNormalizeOf);
+  checkFloat32SameShape(name, [x, g, u]);
   const eps = (args.attrs as { eps: number }).eps;
   const out = backend.makeOutput(x.shape, 'float32');
   const size = tf.util.sizeFromShape(x.shape);
@@ -92,29 +84,16 @@ const normalizeGradients: tf.GradConfig[] = [
   {
     kernelName: NORMALIZE_GRAD2_KERNEL,
     inputsToSave: [],
-    gradFunc: () => {
-      throw new Error(
-        `${NORMALIZE_GRAD2_KERNEL}: the fused LayerNorm has derivatives up to the second order; ` +
-          'set LOOP_NATIVE_LAYERNORM=0 (tfjs ops) for gradients of a higher order',
-      );
-    },
+    gradFunc: noHigherOrder(NORMALIZE_GRAD2_KERNEL, 'LayerNorm', 'second', 'LOOP_NATIVE_LAYERNORM'),
   },
 ];
 
-let gradientsRegistered = false;
-
 /** Register the three kernels' gradients (global, backend-independent; idempotent). */
-export function registerNormalizeGradients(): void {
-  if (gradientsRegistered) return;
-  for (const g of normalizeGradients) tf.registerGradient(g);
-  gradientsRegistered = true;
-}
+export const registerNormalizeGradients = gradientRegistrar(normalizeGradients);
 
 /** Whether `fusedNormalize` would run the native kernel now. */
 export function nativeNormalizeActive(): boolean {
-  if (tf.getBackend() !== 'wasm' || tf.getKernel(NORMALIZE_KERNEL, 'wasm') === undefined) return false;
-  const backend = tf.backend() as unknown;
-  return isWasmBackend(backend) && nativeNormalizeOf(backend) !== null;
+  return fusedKernelActive(NORMALIZE_KERNEL, nativeNormalizeOf);
 }
 
 /** (x - mean) / sqrt(var + eps) over the last axis as one kernel, where `nativeNormalizeActive()`. */

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { wasmMemoryOf } from './native-module';
+import {
+  checkFloat32SameShape,
+  fusedKernelActive,
+  gradientRegistrar,
+  nativeOn,
+  noHigherOrder,
+  requireNative,
+} from './fused-kernel';
 import { nativeSoftmaxDisabled, nativeSoftmaxFor, type NativeSoftmaxGrad } from './native-softmax';
-import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
+import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * Softmax over the last axis with its derivatives as kernels of their own on the wasm backend, so
@@ -23,11 +30,8 @@ export const SOFTMAX_KERNEL = 'LoopSoftmax';
 export const SOFTMAX_GRAD_KERNEL = 'LoopSoftmaxGrad';
 export const SOFTMAX_GRAD2_KERNEL = 'LoopSoftmaxGrad2';
 
-function nativeSoftmaxOf(backend: WasmBackendInternals): NativeSoftmaxGrad | null {
-  if (nativeSoftmaxDisabled()) return null;
-  const memory = wasmMemoryOf(backend.wasm);
-  return memory === undefined ? null : nativeSoftmaxFor(memory);
-}
+const nativeSoftmaxOf = (backend: WasmBackendInternals): NativeSoftmaxGrad | null =>
+  nativeOn(backend, nativeSoftmaxDisabled, nativeSoftmaxFor);
 
 /** softmax(x) over the last axis by the wasm backend's own Softmax kernel (no engine call, no tape). */
 function wasmSoftmax(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
@@ -39,20 +43,8 @@ function wasmSoftmax(backend: WasmBackendInternals, x: tf.TensorInfo): tf.Tensor
 
 function softmaxOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.TensorInfo {
   const { x, g, u } = args.inputs as { x: tf.TensorInfo; g?: tf.TensorInfo; u?: tf.TensorInfo };
-  const backend = args.backend;
-  const kernel = isWasmBackend(backend) ? nativeSoftmaxOf(backend) : null;
-  if (!isWasmBackend(backend) || kernel === null) {
-    throw new Error(`${name}: the native softmax kernels are not available on this backend`);
-  }
-  for (const t of [x, g, u]) {
-    if (t === undefined) continue;
-    if (t.dtype !== 'float32') throw new Error(`${name}: inputs must be float32 (got ${t.dtype})`);
-    if (!tf.util.arraysEqual(t.shape, x.shape)) {
-      throw new Error(
-        `${name}: input shapes differ (${JSON.stringify(x.shape)} vs ${JSON.stringify(t.shape)})`,
-      );
-    }
-  }
+  const { backend, kernel } = requireNative(name, args.backend, nativeSoftmaxOf);
+  checkFloat32SameShape(name, [x, g, u]);
   const y = wasmSoftmax(backend, x);
   if (mode === 0) return y;
   try {
@@ -107,29 +99,16 @@ const softmaxGradients: tf.GradConfig[] = [
   {
     kernelName: SOFTMAX_GRAD2_KERNEL,
     inputsToSave: [],
-    gradFunc: () => {
-      throw new Error(
-        `${SOFTMAX_GRAD2_KERNEL}: the fused softmax has derivatives up to the second order; ` +
-          'set LOOP_NATIVE_SOFTMAX=0 (tfjs ops) for gradients of a higher order',
-      );
-    },
+    gradFunc: noHigherOrder(SOFTMAX_GRAD2_KERNEL, 'softmax', 'second', 'LOOP_NATIVE_SOFTMAX'),
   },
 ];
 
-let gradientsRegistered = false;
-
 /** Register the three kernels' gradients (global, backend-independent; idempotent). */
-export function registerSoftmaxGradients(): void {
-  if (gradientsRegistered) return;
-  for (const g of softmaxGradients) tf.registerGradient(g);
-  gradientsRegistered = true;
-}
+export const registerSoftmaxGradients = gradientRegistrar(softmaxGradients);
 
 /** Whether `fusedSoftmax` would run the native kernels now. */
 export function nativeSoftmaxActive(): boolean {
-  if (tf.getBackend() !== 'wasm' || tf.getKernel(SOFTMAX_KERNEL, 'wasm') === undefined) return false;
-  const backend = tf.backend() as unknown;
-  return isWasmBackend(backend) && nativeSoftmaxOf(backend) !== null;
+  return fusedKernelActive(SOFTMAX_KERNEL, nativeSoftmaxOf);
 }
 
 /** softmax(x) over the last axis with one-kernel derivatives, where `nativeSoftmaxActive()`. */
