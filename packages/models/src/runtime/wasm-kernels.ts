@@ -14,7 +14,7 @@ import { middleAxisView, nativeSumDisabled, nativeSumFor } from './native-sum';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
- * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), all exact.
+ * Kernel replacements (1-4, all exact) and additions (5) for the wasm backend (tfjs-backend-wasm 4.22).
  *
  * 1. Identity without a copy. The engine saves every input a gradient needs by cloning it (the
  *    Identity kernel); wasm's Identity copies the buffer, so a training step copied ~150 tensors and
@@ -50,7 +50,8 @@ import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInterna
  *
  * 5. Fused GELU, LayerNorm-normalisation and softmax-derivative kernels (gelu-kernel.ts,
  *    normalize-kernel.ts, softmax-kernel.ts on native/gelu.c, normalize.c, softmax.c), used by the
- *    models through `geluTanh`, `layerNorm` and `softmaxLastAxis`.
+ *    models through `geluTanh`, `layerNorm` and `softmaxLastAxis`. Unlike 1-4 these are new kernels,
+ *    not replacements, and agree with the tfjs ops they stand for to float32 rounding, not bitwise.
  */
 
 type BatchMatMulFn = (...args: unknown[]) => void;
@@ -99,7 +100,6 @@ function shapeBytes(shape: number[]): Uint8Array {
   return new Uint8Array(new Int32Array(shape).buffer);
 }
 
-/** True when the product can run as independent per-entry 2-D products: same batch shape, no flags. */
 /**
  * Entries below these sizes stay on the scalar loop: an XNNPACK call costs ~2 µs (operator creation,
  * weight packing, tensor views), more than the loop needs for a tiny product. Measured on wasm, batch
