@@ -8,11 +8,10 @@ import {
   nativeGeluActive,
   nativeGeluFor,
   stepLoss,
-  type WasmMemory,
 } from '../src';
 import { NATIVE_GELU_SOURCE_SHA256 } from '../src/runtime/native-gelu.generated';
 import { withSwitch } from './helpers/env-switch';
-import { nativeSourceSha256 } from './helpers/native-source';
+import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles: GPT-2's formula 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) in float64, its
@@ -39,9 +38,6 @@ function worst(got: ArrayLike<number>, ref: (i: number) => number): number {
 
 const withGelu = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_GELU', on, f);
 
-const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
-  .WebAssembly;
-
 // -12..12 in steps of 0.01 plus the far tails (exp underflow), zeros and a tiny value: 2,411 points,
 // so every tail length (n mod 4) is exercised by the slices below.
 const POINTS = [
@@ -60,7 +56,7 @@ const POINTS = [
 
 describe('native GELU module (on a memory of its own)', () => {
   it.each([false, true])('matches the float64 formula and its derivatives (shared memory: %s)', (shared) => {
-    const memory = new WasmApi.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+    const memory = testMemory(shared);
     const kernel = nativeGeluFor(memory);
     expect(kernel).not.toBeNull();
     const heap = new Float32Array(memory.buffer);
@@ -81,7 +77,7 @@ describe('native GELU module (on a memory of its own)', () => {
   });
 
   it('handles every tail length (n mod 4) exactly like the vector body', () => {
-    const memory = new WasmApi.Memory({ initial: 1 });
+    const memory = testMemory();
     const kernel = nativeGeluFor(memory)!;
     const heap = new Float32Array(memory.buffer);
     const x = seeded(16, 3).map((v) => 8 * v);
@@ -97,7 +93,7 @@ describe('native GELU module (on a memory of its own)', () => {
   });
 
   it('gives 0 at 0, 0 far left, x far right; derivatives 1 / 0 far right / left', () => {
-    const memory = new WasmApi.Memory({ initial: 1 });
+    const memory = testMemory();
     const kernel = nativeGeluFor(memory)!;
     const heap = new Float32Array(memory.buffer);
     heap.set([0, -1e4, 1e4, -3e38, 3e38], 0);

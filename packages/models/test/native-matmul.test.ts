@@ -6,10 +6,9 @@ import {
   nativeProductPlan,
   wasmProductTakesFlags,
   type NativeProductPlan,
-  type WasmMemory,
 } from '../src';
 import { withSwitch } from './helpers/env-switch';
-import { nativeSourceSha256 } from './helpers/native-source';
+import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 import { NATIVE_MATMUL_SOURCE_SHA256 } from '../src/runtime/native-matmul.generated';
 
@@ -47,12 +46,9 @@ function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 const withNative = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_MATMUL', on, f);
 
-const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
-  .WebAssembly;
-
 describe('native product module (on a memory of its own)', () => {
   it.each([false, true])('runs on a plain and a shared memory (shared: %s)', (shared) => {
-    const memory = new WasmApi.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+    const memory = testMemory(shared);
     const kernel = nativeMatMulFor(memory);
     expect(kernel).not.toBeNull();
     const [m, k, n] = [7, 5, 11];
@@ -72,7 +68,7 @@ describe('native product module (on a memory of its own)', () => {
   });
 
   it('is instantiated once per memory', () => {
-    const memory = new WasmApi.Memory({ initial: 1 });
+    const memory = testMemory();
     expect(nativeMatMulFor(memory)).toBe(nativeMatMulFor(memory));
   });
 

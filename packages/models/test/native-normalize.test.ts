@@ -5,12 +5,11 @@ import {
   nativeNormalizeActive,
   nativeNormalizeFor,
   NORMALIZE_GRAD_KERNEL,
-  type WasmMemory,
 } from '../src';
 import { NATIVE_NORMALIZE_SOURCE_SHA256 } from '../src/runtime/native-normalize.generated';
 import { withSwitch } from './helpers/env-switch';
 import { dotp, numGrad, relMax } from './helpers/float64';
-import { nativeSourceSha256 } from './helpers/native-source';
+import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles, all in float64: the normalisation by its definition; its gradient J g as the derivative
@@ -40,9 +39,6 @@ function backward64(x: number[], g: number[]): number[] {
 
 const withNormalize = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_LAYERNORM', on, f);
 
-const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
-  .WebAssembly;
-
 describe('native normalisation module (on a memory of its own)', () => {
   it('the textbook backward formula used below is the derivative of g . xh (float64)', () => {
     const x = Array.from(seeded(9, 1), (v) => 3 * v);
@@ -61,7 +57,7 @@ describe('native normalisation module (on a memory of its own)', () => {
     [4, 7, false],
     [2, 64, true],
   ])("%i rows of %i: xh, J g and d(u' J g)/dx against float64 (shared memory: %s)", (rows, n, shared) => {
-    const memory = new WasmApi.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+    const memory = testMemory(shared);
     const kernel = nativeNormalizeFor(memory);
     expect(kernel).not.toBeNull();
     const heap = new Float32Array(memory.buffer);

@@ -5,12 +5,11 @@ import {
   nativeSoftmaxFor,
   SOFTMAX_GRAD_KERNEL,
   softmaxLastAxis,
-  type WasmMemory,
 } from '../src';
 import { NATIVE_SOFTMAX_SOURCE_SHA256 } from '../src/runtime/native-softmax.generated';
 import { withSwitch } from './helpers/env-switch';
 import { dotp, numGrad, relMax } from './helpers/float64';
-import { nativeSourceSha256 } from './helpers/native-source';
+import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles, in float64: softmax by its definition; J g as the derivative of g . softmax(x) by central
@@ -30,9 +29,6 @@ const jacobianTimes64 = (x: number[], g: number[]): number[] => {
 };
 const withSoftmax = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_SOFTMAX', on, f);
 
-const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
-  .WebAssembly;
-
 describe('native softmax-derivative module (on a memory of its own)', () => {
   it('the formula used below, y (g - g.y), is the derivative of g . softmax(x) (float64)', () => {
     const x = Array.from(seeded(9, 1), (v) => 6 * v);
@@ -51,7 +47,7 @@ describe('native softmax-derivative module (on a memory of its own)', () => {
     [3, 16, true],
     [5, 3, false],
   ])("%i rows of %i: J g and d(u' J g)/dx against float64 (shared memory: %s)", (rows, n, shared) => {
-    const memory = new WasmApi.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+    const memory = testMemory(shared);
     const kernel = nativeSoftmaxFor(memory);
     expect(kernel).not.toBeNull();
     const heap = new Float32Array(memory.buffer);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, middleAxisView, nativeSumFor, type WasmMemory } from '../src';
+import { initBackend, middleAxisView, nativeSumFor } from '../src';
 import { NATIVE_SUM_SOURCE_SHA256 } from '../src/runtime/native-sum.generated';
 import { withSwitch } from './helpers/env-switch';
-import { nativeSourceSha256 } from './helpers/native-source';
+import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 
 // Oracles: a JavaScript loop adding in float32 (Math.fround) over [outer, r, inner], and tfjs' own
@@ -11,12 +11,9 @@ import { seeded } from './helpers/seeded';
 
 const withSum = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_SUM', on, f);
 
-const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
-  .WebAssembly;
-
 describe('native sum module (on a memory of its own)', () => {
   it.each([false, true])('sums the middle axis of [outer, r, inner] (shared memory: %s)', (shared) => {
-    const memory = new WasmApi.Memory(shared ? { initial: 4, maximum: 65536, shared: true } : { initial: 4 });
+    const memory = testMemory(shared, 4);
     const kernel = nativeSumFor(memory);
     expect(kernel).not.toBeNull();
     const heap = new Float32Array(memory.buffer);

@@ -1,23 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { wasmMemoryOf, type WasmMemory } from './native-module';
-import { isWasmBackend, type WasmBackendInternals } from './wasm-backend';
+import { isWasmBackend, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
  * Plumbing shared by @loop/models' fused kernels (gelu-kernel.ts, normalize-kernel.ts,
- * softmax-kernel.ts): finding the native export for a backend, checking inputs, registering
- * gradients once, and telling whether a fused path can run now.
+ * softmax-kernel.ts): finding the native export for a kernel call, checking inputs, registering
+ * gradients once, telling whether a fused path can run now, and the kernel family of a row-wise
+ * map with a symmetric Jacobian (normalisation, softmax).
  */
-
-/** The native export bound to this backend's memory, or null when switched off or unavailable. */
-export function nativeOn<F>(
-  backend: WasmBackendInternals,
-  disabled: () => boolean,
-  forMemory: (memory: WasmMemory) => F | null,
-): F | null {
-  if (disabled()) return null;
-  const memory = wasmMemoryOf(backend.wasm);
-  return memory === undefined ? null : forMemory(memory);
-}
 
 /** The wasm backend of a kernel call and its native export; throws (naming the kernel) without them. */
 export function requireNative<F>(
@@ -65,17 +54,60 @@ export function fusedKernelActive(kernelName: string, native: (b: WasmBackendInt
   return isWasmBackend(backend) && native(backend) !== null;
 }
 
-/** A gradient function for the last order a fused kernel implements: refuses by name, with the switch. */
-export function noHigherOrder(
-  kernelName: string,
-  what: string,
-  order: string,
-  switchName: string,
-): () => never {
-  return () => {
-    throw new Error(
-      `${kernelName}: the fused ${what} has derivatives up to the ${order} order; ` +
-        `set ${switchName}=0 (tfjs ops) for gradients of a higher order`,
-    );
-  };
+/**
+ * The three wasm kernels of a row-wise map y = f(x) (last axis) whose Jacobian J = dy/dx is
+ * symmetric, and their gradients:
+ *   names[0] {x}        -> f(x)
+ *   names[1] {x, g}     -> J g            (the gradient of names[0]; being linear in g with the
+ *                                           symmetric J, also its own derivative in g)
+ *   names[2] {x, g, u}  -> d(u' J g)/dx   (the second-order term: names[1]'s derivative in x)
+ * names[2] has no gradient (refused by name, with the switch). Every kernel gets the call's attrs
+ * unchanged. `kernelFunc(args, mode, name)` computes mode 0, 1 or 2 on the wasm backend.
+ */
+export function symmetricJacobianKernels(o: {
+  names: readonly [string, string, string];
+  kernelFunc: (args: KernelArgs, mode: 0 | 1 | 2, name: string) => tf.TensorInfo;
+  what: string;
+  switchName: string;
+}): { configs: tf.KernelConfig[]; gradients: tf.GradConfig[] } {
+  const [forward, grad, grad2] = o.names;
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor =>
+    tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+  const configs = o.names.map((kernelName, mode) => ({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ((a: KernelArgs) => o.kernelFunc(a, mode as 0 | 1 | 2, kernelName)) as tf.KernelFunc,
+  }));
+  const gradients: tf.GradConfig[] = [
+    {
+      kernelName: forward,
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved as [tf.Tensor];
+        return { x: () => run(grad, { x, g: dy as tf.Tensor }, attrs) };
+      },
+    },
+    {
+      kernelName: grad,
+      inputsToSave: ['x', 'g'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, g] = saved as [tf.Tensor, tf.Tensor];
+        return {
+          g: () => run(grad, { x, g: dy as tf.Tensor }, attrs),
+          x: () => run(grad2, { x, g, u: dy as tf.Tensor }, attrs),
+        };
+      },
+    },
+    {
+      kernelName: grad2,
+      inputsToSave: [],
+      gradFunc: () => {
+        throw new Error(
+          `${grad2}: the fused ${o.what} has derivatives up to the second order; ` +
+            `set ${o.switchName}=0 (tfjs ops) for gradients of a higher order`,
+        );
+      },
+    },
+  ];
+  return { configs, gradients };
 }

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  checkFloat32SameShape,
-  fusedKernelActive,
-  gradientRegistrar,
-  nativeOn,
-  requireNative,
-} from './fused-kernel';
-import { nativeGeluDisabled, nativeGeluFor, type NativeGelu } from './native-gelu';
+import { checkFloat32SameShape, fusedKernelActive, gradientRegistrar, requireNative } from './fused-kernel';
+import { nativeGeluOfWasm, type NativeGelu } from './native-gelu';
 import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -23,8 +17,7 @@ export const GELU_KERNEL = 'LoopGelu';
 export const GELU_DERIVATIVE_KERNEL = 'LoopGeluDerivative';
 const MAX_ORDER = 3;
 
-const nativeGeluOf = (backend: WasmBackendInternals): NativeGelu | null =>
-  nativeOn(backend, nativeGeluDisabled, nativeGeluFor);
+const nativeGeluOf = (backend: WasmBackendInternals): NativeGelu | null => nativeGeluOfWasm(backend.wasm);
 
 function geluOnWasm(args: KernelArgs, order: number): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy?: tf.TensorInfo };

@@ -1,5 +1,5 @@
 import { NATIVE_GELU_PLAIN, NATIVE_GELU_SHARED } from './native-gelu.generated';
-import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+import { defineNativeModule } from './native-module';
 
 /**
  * @loop/models' fused GELU kernel (native/gelu.c, WebAssembly SIMD) on tfjs-backend-wasm's memory:
@@ -7,14 +7,18 @@ import { nativeExport, type NativeInstances, type WasmMemory } from './native-mo
  */
 export type NativeGelu = (x: number, dy: number, out: number, n: number, order: number) => void;
 
-/** `LOOP_NATIVE_GELU=0` switches the fused GELU off (tfjs ops instead: for comparisons). */
-export function nativeGeluDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.LOOP_NATIVE_GELU === '0';
-}
+const native = defineNativeModule<NativeGelu>({
+  plain: NATIVE_GELU_PLAIN,
+  shared: NATIVE_GELU_SHARED,
+  exportName: 'gelu_f32',
+  switchName: 'LOOP_NATIVE_GELU',
+});
 
-const instances: NativeInstances<NativeGelu> = new WeakMap();
+/** `LOOP_NATIVE_GELU=0` switches the fused GELU off (tfjs ops instead: for comparisons). */
+export const nativeGeluDisabled = native.disabled;
 
 /** The kernel bound to this memory, or null where it cannot run. Instantiated once per memory. */
-export function nativeGeluFor(memory: WasmMemory): NativeGelu | null {
-  return nativeExport(instances, memory, NATIVE_GELU_PLAIN, NATIVE_GELU_SHARED, 'gelu_f32');
-}
+export const nativeGeluFor = native.forMemory;
+
+/** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+export const nativeGeluOfWasm = native.forWasm;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_MATMUL_PLAIN, NATIVE_MATMUL_SHARED } from './native-matmul.generated';
-import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+import { defineNativeModule } from './native-module';
 
 export { wasmMemoryOf, type WasmMemory } from './native-module';
 
@@ -29,23 +29,27 @@ export type NativeBatchMatMul = (
   scratch: number,
 ) => void;
 
+const native = defineNativeModule<NativeBatchMatMul>({
+  plain: NATIVE_MATMUL_PLAIN,
+  shared: NATIVE_MATMUL_SHARED,
+  exportName: 'batch_matmul_f32',
+  switchName: 'LOOP_NATIVE_MATMUL',
+});
+
 /**
  * Whether the kernel is switched off: `LOOP_NATIVE_MATMUL=0` (for comparisons with tfjs' own
  * products, and as a way out should a platform misbehave).
  */
-export function nativeMatMulDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.LOOP_NATIVE_MATMUL === '0';
-}
-
-const instances: NativeInstances<NativeBatchMatMul> = new WeakMap();
+export const nativeMatMulDisabled = native.disabled;
 
 /**
  * The kernel bound to this memory, or null where it cannot run (no WebAssembly SIMD, or a memory
  * the module cannot import). Instantiated once per memory.
  */
-export function nativeMatMulFor(memory: WasmMemory): NativeBatchMatMul | null {
-  return nativeExport(instances, memory, NATIVE_MATMUL_PLAIN, NATIVE_MATMUL_SHARED, 'batch_matmul_f32');
-}
+export const nativeMatMulFor = native.forMemory;
+
+/** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+export const nativeMatMulOfWasm = native.forWasm;
 
 /** How a product of these shapes maps onto the kernel, or null when it does not (e.g. mixed broadcasting). */
 export interface NativeProductPlan {

@@ -22,36 +22,56 @@ export function wasmMemoryOf(wasmModule: unknown): WasmMemory | undefined {
   return memory instanceof wasmApi.Memory ? memory : undefined;
 }
 
-/** One bound export per memory (a re-created backend has a new module and memory); null = unavailable. */
-export type NativeInstances<F> = WeakMap<WasmMemory, F | null>;
+/** A native module's one export, its environment switch, and where it runs. */
+export interface NativeModule<F> {
+  /** Whether its switch (e.g. `LOOP_NATIVE_GELU=0`) turns it off, for comparisons with tfjs' paths. */
+  readonly disabled: (env?: NodeJS.ProcessEnv) => boolean;
+  /** The export bound to this memory, or null where it cannot run; instantiated once per memory. */
+  readonly forMemory: (memory: WasmMemory) => F | null;
+  /** The export for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+  readonly forWasm: (wasmModule: unknown) => F | null;
+}
 
 function decode(base64: string): Uint8Array {
   return Uint8Array.from(Buffer.from(base64, 'base64'));
 }
 
 /**
- * The module's export bound to this memory (the shared-memory build for tfjs' threaded backend), or
- * null where it cannot run (no WebAssembly SIMD, or a memory the module cannot import); instantiated
- * once per memory and cached in `instances`.
+ * A native module from its two embedded builds (plain memory for tfjs' single-threaded wasm build,
+ * shared memory for the threaded one); it imports the backend's memory as `env.memory`. Null where
+ * it cannot run (no WebAssembly SIMD, or a memory the module cannot import).
  */
-export function nativeExport<F>(
-  instances: NativeInstances<F>,
-  memory: WasmMemory,
-  plain: string,
-  shared: string,
-  exportName: string,
-): F | null {
-  const known = instances.get(memory);
-  if (known !== undefined) return known;
-  let fn: F | null;
-  try {
-    const isShared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new wasmApi.Module(decode(isShared ? shared : plain));
-    const instance = new wasmApi.Instance(module, { env: { memory } });
-    fn = (instance.exports[exportName] as F | undefined) ?? null;
-  } catch {
-    fn = null;
-  }
-  instances.set(memory, fn);
-  return fn;
+export function defineNativeModule<F>(o: {
+  plain: string;
+  shared: string;
+  exportName: string;
+  switchName: string;
+}): NativeModule<F> {
+  // One bound export per memory (a re-created backend has a new module and memory).
+  const instances = new WeakMap<WasmMemory, F | null>();
+  const forMemory = (memory: WasmMemory): F | null => {
+    const known = instances.get(memory);
+    if (known !== undefined) return known;
+    let fn: F | null;
+    try {
+      const isShared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      const module = new wasmApi.Module(decode(isShared ? o.shared : o.plain));
+      const instance = new wasmApi.Instance(module, { env: { memory } });
+      fn = (instance.exports[o.exportName] as F | undefined) ?? null;
+    } catch {
+      fn = null;
+    }
+    instances.set(memory, fn);
+    return fn;
+  };
+  const disabled = (env: NodeJS.ProcessEnv = process.env): boolean => env[o.switchName] === '0';
+  return {
+    disabled,
+    forMemory,
+    forWasm: (wasmModule) => {
+      if (disabled()) return null;
+      const memory = wasmMemoryOf(wasmModule);
+      return memory === undefined ? null : forMemory(memory);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { NATIVE_NORMALIZE_PLAIN, NATIVE_NORMALIZE_SHARED } from './native-normalize.generated';
-import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+import { defineNativeModule } from './native-module';
 
 /**
  * @loop/models' LayerNorm normalisation kernel (native/normalize.c, WebAssembly SIMD) on
@@ -18,14 +18,18 @@ export type NativeNormalize = (
   mode: number,
 ) => void;
 
-/** `LOOP_NATIVE_LAYERNORM=0` switches the fused normalisation off (tfjs ops instead: for comparisons). */
-export function nativeNormalizeDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.LOOP_NATIVE_LAYERNORM === '0';
-}
+const native = defineNativeModule<NativeNormalize>({
+  plain: NATIVE_NORMALIZE_PLAIN,
+  shared: NATIVE_NORMALIZE_SHARED,
+  exportName: 'normalize_f32',
+  switchName: 'LOOP_NATIVE_LAYERNORM',
+});
 
-const instances: NativeInstances<NativeNormalize> = new WeakMap();
+/** `LOOP_NATIVE_LAYERNORM=0` switches the fused normalisation off (tfjs ops instead: for comparisons). */
+export const nativeNormalizeDisabled = native.disabled;
 
 /** The kernel bound to this memory, or null where it cannot run. Instantiated once per memory. */
-export function nativeNormalizeFor(memory: WasmMemory): NativeNormalize | null {
-  return nativeExport(instances, memory, NATIVE_NORMALIZE_PLAIN, NATIVE_NORMALIZE_SHARED, 'normalize_f32');
-}
+export const nativeNormalizeFor = native.forMemory;
+
+/** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+export const nativeNormalizeOfWasm = native.forWasm;

@@ -1,5 +1,5 @@
 import { NATIVE_SOFTMAX_PLAIN, NATIVE_SOFTMAX_SHARED } from './native-softmax.generated';
-import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+import { defineNativeModule } from './native-module';
 
 /**
  * @loop/models' softmax-derivative kernel (native/softmax.c, WebAssembly SIMD) on
@@ -16,14 +16,18 @@ export type NativeSoftmaxGrad = (
   mode: number,
 ) => void;
 
-/** `LOOP_NATIVE_SOFTMAX=0` switches the fused softmax gradients off (tfjs ops instead: for comparisons). */
-export function nativeSoftmaxDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.LOOP_NATIVE_SOFTMAX === '0';
-}
+const native = defineNativeModule<NativeSoftmaxGrad>({
+  plain: NATIVE_SOFTMAX_PLAIN,
+  shared: NATIVE_SOFTMAX_SHARED,
+  exportName: 'softmax_grad_f32',
+  switchName: 'LOOP_NATIVE_SOFTMAX',
+});
 
-const instances: NativeInstances<NativeSoftmaxGrad> = new WeakMap();
+/** `LOOP_NATIVE_SOFTMAX=0` switches the fused softmax gradients off (tfjs ops instead: for comparisons). */
+export const nativeSoftmaxDisabled = native.disabled;
 
 /** The kernel bound to this memory, or null where it cannot run. Instantiated once per memory. */
-export function nativeSoftmaxFor(memory: WasmMemory): NativeSoftmaxGrad | null {
-  return nativeExport(instances, memory, NATIVE_SOFTMAX_PLAIN, NATIVE_SOFTMAX_SHARED, 'softmax_grad_f32');
-}
+export const nativeSoftmaxFor = native.forMemory;
+
+/** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+export const nativeSoftmaxOfWasm = native.forWasm;

@@ -1,5 +1,5 @@
 import { NATIVE_SUM_PLAIN, NATIVE_SUM_SHARED } from './native-sum.generated';
-import { nativeExport, type NativeInstances, type WasmMemory } from './native-module';
+import { defineNativeModule } from './native-module';
 
 /**
  * @loop/models' sum over the middle axis (native/sum.c, WebAssembly SIMD) on tfjs-backend-wasm's
@@ -7,17 +7,21 @@ import { nativeExport, type NativeInstances, type WasmMemory } from './native-mo
  */
 export type NativeSum = (x: number, out: number, outer: number, r: number, inner: number) => void;
 
-/** `LOOP_NATIVE_SUM=0` switches it off (tfjs' Sum, which transposes first: for comparisons). */
-export function nativeSumDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.LOOP_NATIVE_SUM === '0';
-}
+const native = defineNativeModule<NativeSum>({
+  plain: NATIVE_SUM_PLAIN,
+  shared: NATIVE_SUM_SHARED,
+  exportName: 'sum_f32',
+  switchName: 'LOOP_NATIVE_SUM',
+});
 
-const instances: NativeInstances<NativeSum> = new WeakMap();
+/** `LOOP_NATIVE_SUM=0` switches it off (tfjs' Sum, which transposes first: for comparisons). */
+export const nativeSumDisabled = native.disabled;
 
 /** The kernel bound to this memory, or null where it cannot run. Instantiated once per memory. */
-export function nativeSumFor(memory: WasmMemory): NativeSum | null {
-  return nativeExport(instances, memory, NATIVE_SUM_PLAIN, NATIVE_SUM_SHARED, 'sum_f32');
-}
+export const nativeSumFor = native.forMemory;
+
+/** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+export const nativeSumOfWasm = native.forWasm;
 
 /**
  * [outer, r, inner] for a sum of `shape` over `axes` when the reduced axes, ignoring those of size 1,

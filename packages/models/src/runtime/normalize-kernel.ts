@@ -3,11 +3,10 @@ import {
   checkFloat32SameShape,
   fusedKernelActive,
   gradientRegistrar,
-  nativeOn,
-  noHigherOrder,
   requireNative,
+  symmetricJacobianKernels,
 } from './fused-kernel';
-import { nativeNormalizeDisabled, nativeNormalizeFor, type NativeNormalize } from './native-normalize';
+import { nativeNormalizeOfWasm, type NativeNormalize } from './native-normalize';
 import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -19,15 +18,14 @@ import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wa
  *   LoopNormalize       {x}        -> xh
  *   LoopNormalizeGrad   {x, g}     -> J g               (J = dxh/dx, symmetric)
  *   LoopNormalizeGrad2  {x, g, u}  -> d(u' J g)/dx
- * Gradients: LoopNormalize's is LoopNormalizeGrad; LoopNormalizeGrad's is LoopNormalizeGrad with
- * g := dy for g (J symmetric) and LoopNormalizeGrad2 for x; LoopNormalizeGrad2 has none (third order).
+ * Gradients: symmetricJacobianKernels (fused-kernel.ts); a third order is refused by name.
  */
 export const NORMALIZE_KERNEL = 'LoopNormalize';
 export const NORMALIZE_GRAD_KERNEL = 'LoopNormalizeGrad';
 export const NORMALIZE_GRAD2_KERNEL = 'LoopNormalizeGrad2';
 
 const nativeNormalizeOf = (backend: WasmBackendInternals): NativeNormalize | null =>
-  nativeOn(backend, nativeNormalizeDisabled, nativeNormalizeFor);
+  nativeNormalizeOfWasm(backend.wasm);
 
 function normalizeOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.TensorInfo {
   const { x, g, u } = args.inputs as { x: tf.TensorInfo; g?: tf.TensorInfo; u?: tf.TensorInfo };
@@ -44,52 +42,17 @@ function normalizeOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.Te
   return out;
 }
 
-export const normalizeKernelConfigs: tf.KernelConfig[] = (
-  [
-    [NORMALIZE_KERNEL, 0],
-    [NORMALIZE_GRAD_KERNEL, 1],
-    [NORMALIZE_GRAD2_KERNEL, 2],
-  ] as const
-).map(([kernelName, mode]) => ({
-  kernelName,
-  backendName: 'wasm',
-  kernelFunc: ((a: KernelArgs) => normalizeOnWasm(a, mode, kernelName)) as tf.KernelFunc,
-}));
+const family = symmetricJacobianKernels({
+  names: [NORMALIZE_KERNEL, NORMALIZE_GRAD_KERNEL, NORMALIZE_GRAD2_KERNEL],
+  kernelFunc: normalizeOnWasm,
+  what: 'LayerNorm',
+  switchName: 'LOOP_NATIVE_LAYERNORM',
+});
 
-const run = (name: string, inputs: tf.NamedTensorMap, eps: number): tf.Tensor =>
-  tf.engine().runKernel(name, inputs, { eps }) as tf.Tensor;
-
-const normalizeGradients: tf.GradConfig[] = [
-  {
-    kernelName: NORMALIZE_KERNEL,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved as [tf.Tensor];
-      const eps = (attrs as { eps: number }).eps;
-      return { x: () => run(NORMALIZE_GRAD_KERNEL, { x, g: dy as tf.Tensor }, eps) };
-    },
-  },
-  {
-    kernelName: NORMALIZE_GRAD_KERNEL,
-    inputsToSave: ['x', 'g'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, g] = saved as [tf.Tensor, tf.Tensor];
-      const eps = (attrs as { eps: number }).eps;
-      return {
-        g: () => run(NORMALIZE_GRAD_KERNEL, { x, g: dy as tf.Tensor }, eps),
-        x: () => run(NORMALIZE_GRAD2_KERNEL, { x, g, u: dy as tf.Tensor }, eps),
-      };
-    },
-  },
-  {
-    kernelName: NORMALIZE_GRAD2_KERNEL,
-    inputsToSave: [],
-    gradFunc: noHigherOrder(NORMALIZE_GRAD2_KERNEL, 'LayerNorm', 'second', 'LOOP_NATIVE_LAYERNORM'),
-  },
-];
+export const normalizeKernelConfigs: tf.KernelConfig[] = family.configs;
 
 /** Register the three kernels' gradients (global, backend-independent; idempotent). */
-export const registerNormalizeGradients = gradientRegistrar(normalizeGradients);
+export const registerNormalizeGradients = gradientRegistrar(family.gradients);
 
 /** Whether `fusedNormalize` would run the native kernel now. */
 export function nativeNormalizeActive(): boolean {
@@ -98,5 +61,5 @@ export function nativeNormalizeActive(): boolean {
 
 /** (x - mean) / sqrt(var + eps) over the last axis as one kernel, where `nativeNormalizeActive()`. */
 export function fusedNormalize(x: tf.Tensor, eps: number): tf.Tensor {
-  return run(NORMALIZE_KERNEL, { x }, eps);
+  return tf.engine().runKernel(NORMALIZE_KERNEL, { x }, { eps }) as tf.Tensor;
 }

@@ -3,11 +3,10 @@ import {
   checkFloat32SameShape,
   fusedKernelActive,
   gradientRegistrar,
-  nativeOn,
-  noHigherOrder,
   requireNative,
+  symmetricJacobianKernels,
 } from './fused-kernel';
-import { nativeSoftmaxDisabled, nativeSoftmaxFor, type NativeSoftmaxGrad } from './native-softmax';
+import { nativeSoftmaxOfWasm, type NativeSoftmaxGrad } from './native-softmax';
 import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -21,8 +20,7 @@ import { memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wa
  *   LoopSoftmax       {x}        -> y
  *   LoopSoftmaxGrad   {x, g}     -> J g              (J = diag(y) - y y', symmetric)
  *   LoopSoftmaxGrad2  {x, g, u}  -> d(u' J g)/dx
- * Gradients: LoopSoftmax's is LoopSoftmaxGrad; LoopSoftmaxGrad's is LoopSoftmaxGrad with g := dy
- * for g and LoopSoftmaxGrad2 for x; LoopSoftmaxGrad2 has none (third order: refused by name).
+ * Gradients: symmetricJacobianKernels (fused-kernel.ts); a third order is refused by name.
  * The input x is saved, not the output: the engine clones a saved output onto the tape before the
  * kernel's own node, which would cut the second-order path (see @loop/hessian's second-order notes).
  */
@@ -31,7 +29,7 @@ export const SOFTMAX_GRAD_KERNEL = 'LoopSoftmaxGrad';
 export const SOFTMAX_GRAD2_KERNEL = 'LoopSoftmaxGrad2';
 
 const nativeSoftmaxOf = (backend: WasmBackendInternals): NativeSoftmaxGrad | null =>
-  nativeOn(backend, nativeSoftmaxDisabled, nativeSoftmaxFor);
+  nativeSoftmaxOfWasm(backend.wasm);
 
 /** softmax(x) over the last axis by the wasm backend's own Softmax kernel (no engine call, no tape). */
 function wasmSoftmax(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
@@ -61,50 +59,17 @@ function softmaxOnWasm(args: KernelArgs, mode: 0 | 1 | 2, name: string): tf.Tens
   }
 }
 
-export const softmaxKernelConfigs: tf.KernelConfig[] = (
-  [
-    [SOFTMAX_KERNEL, 0],
-    [SOFTMAX_GRAD_KERNEL, 1],
-    [SOFTMAX_GRAD2_KERNEL, 2],
-  ] as const
-).map(([kernelName, mode]) => ({
-  kernelName,
-  backendName: 'wasm',
-  kernelFunc: ((a: KernelArgs) => softmaxOnWasm(a, mode, kernelName)) as tf.KernelFunc,
-}));
+const family = symmetricJacobianKernels({
+  names: [SOFTMAX_KERNEL, SOFTMAX_GRAD_KERNEL, SOFTMAX_GRAD2_KERNEL],
+  kernelFunc: softmaxOnWasm,
+  what: 'softmax',
+  switchName: 'LOOP_NATIVE_SOFTMAX',
+});
 
-const run = (name: string, inputs: tf.NamedTensorMap): tf.Tensor =>
-  tf.engine().runKernel(name, inputs) as tf.Tensor;
-
-const softmaxGradients: tf.GradConfig[] = [
-  {
-    kernelName: SOFTMAX_KERNEL,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => {
-      const [x] = saved as [tf.Tensor];
-      return { x: () => run(SOFTMAX_GRAD_KERNEL, { x, g: dy as tf.Tensor }) };
-    },
-  },
-  {
-    kernelName: SOFTMAX_GRAD_KERNEL,
-    inputsToSave: ['x', 'g'],
-    gradFunc: (dy, saved) => {
-      const [x, g] = saved as [tf.Tensor, tf.Tensor];
-      return {
-        g: () => run(SOFTMAX_GRAD_KERNEL, { x, g: dy as tf.Tensor }),
-        x: () => run(SOFTMAX_GRAD2_KERNEL, { x, g, u: dy as tf.Tensor }),
-      };
-    },
-  },
-  {
-    kernelName: SOFTMAX_GRAD2_KERNEL,
-    inputsToSave: [],
-    gradFunc: noHigherOrder(SOFTMAX_GRAD2_KERNEL, 'softmax', 'second', 'LOOP_NATIVE_SOFTMAX'),
-  },
-];
+export const softmaxKernelConfigs: tf.KernelConfig[] = family.configs;
 
 /** Register the three kernels' gradients (global, backend-independent; idempotent). */
-export const registerSoftmaxGradients = gradientRegistrar(softmaxGradients);
+export const registerSoftmaxGradients = gradientRegistrar(family.gradients);
 
 /** Whether `fusedSoftmax` would run the native kernels now. */
 export function nativeSoftmaxActive(): boolean {
@@ -113,5 +78,5 @@ export function nativeSoftmaxActive(): boolean {
 
 /** softmax(x) over the last axis with one-kernel derivatives, where `nativeSoftmaxActive()`. */
 export function fusedSoftmax(x: tf.Tensor): tf.Tensor {
-  return run(SOFTMAX_KERNEL, { x });
+  return tf.engine().runKernel(SOFTMAX_KERNEL, { x }) as tf.Tensor;
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  nativeMatMulDisabled,
-  nativeMatMulFor,
+  nativeMatMulOfWasm,
   nativeProductPlan,
   wasmMemoryOf,
   type NativeBatchMatMul,
@@ -10,7 +9,7 @@ import {
 import { geluKernelConfigs, registerGeluGradients } from './gelu-kernel';
 import { normalizeKernelConfigs, registerNormalizeGradients } from './normalize-kernel';
 import { registerSoftmaxGradients, softmaxKernelConfigs } from './softmax-kernel';
-import { middleAxisView, nativeSumDisabled, nativeSumFor } from './native-sum';
+import { middleAxisView, nativeSumOfWasm } from './native-sum';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -149,13 +148,6 @@ function perEntryEligible(a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAtt
   return m * k * n >= MIN_ENTRY_MACS && m * n >= MIN_ENTRY_OUTPUTS;
 }
 
-/** The native product kernel for this backend's memory, or null (switched off or unavailable). */
-function nativeKernelOf(backend: WasmBackendInternals): NativeBatchMatMul | null {
-  if (nativeMatMulDisabled()) return null;
-  const memory = wasmMemoryOf(backend.wasm);
-  return memory === undefined ? null : nativeMatMulFor(memory);
-}
-
 /**
  * Whether the current wasm backend is tfjs' threaded build (its memory is shared; `initBackend`
  * loads it for more than one thread): XNNPACK's products then use every thread, the native kernel one.
@@ -175,7 +167,7 @@ function threadedWasm(
 /** Whether @loop/models' native product kernel runs the products of the current wasm backend. */
 export function nativeMatMulActive(): boolean {
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null;
-  return original !== undefined && isWasmBackend(backend) && nativeKernelOf(backend) !== null;
+  return original !== undefined && isWasmBackend(backend) && nativeMatMulOfWasm(backend.wasm) !== null;
 }
 
 function nativeProduct(
@@ -247,7 +239,7 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const attrs = args.attrs ?? {};
   const transA = attrs.transposeA === true;
   const transB = attrs.transposeB === true;
-  const kernel = nativeKernelOf(backend);
+  const kernel = nativeMatMulOfWasm(backend.wasm);
   if (kernel !== null && a.dtype === 'float32' && b.dtype === 'float32') {
     const plan = nativeProductPlan(a.shape, b.shape, transA, transB);
     // A transposed product left to tfjs would run on its scalar loop: the native kernel is faster.
@@ -442,16 +434,14 @@ function sameTypeCast(args: KernelArgs): tf.TensorInfo {
  */
 function middleAxisSum(args: KernelArgs): tf.TensorInfo {
   const input = wasmInput(args);
-  if (input === null || input.x.dtype !== 'float32' || nativeSumDisabled())
-    return runOriginal(originalSum, args);
+  const kernel = input === null || input.x.dtype !== 'float32' ? null : nativeSumOfWasm(input.backend.wasm);
+  if (input === null || kernel === null) return runOriginal(originalSum, args);
   const { x, backend } = input;
   const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
   const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
   const view = middleAxisView(x.shape, axes);
-  const memory = wasmMemoryOf(backend.wasm);
-  const kernel = memory === undefined ? null : nativeSumFor(memory);
   // Innermost axes need no transpose: wasm's own kernel is as good there.
-  if (view === null || kernel === null || tf.backend_util.getAxesPermutation(axes, x.shape.length) === null) {
+  if (view === null || tf.backend_util.getAxesPermutation(axes, x.shape.length) === null) {
     return runOriginal(originalSum, args);
   }
   const outShape = tf.backend_util.computeOutAndReduceShapes(x.shape, axes)[0];

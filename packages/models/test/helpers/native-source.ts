@@ -16,3 +16,12 @@ export function nativeSourceSha256(name: string): string {
   }
   return hash.digest('hex');
 }
+
+type WasmMemory = import('../../src').WasmMemory;
+const WasmApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => WasmMemory } })
+  .WebAssembly;
+
+/** A fresh WebAssembly memory of `pages` 64 KiB pages, plain or shared (as tfjs' threaded build has). */
+export function testMemory(shared = false, pages = 1): WasmMemory {
+  return new WasmApi.Memory(shared ? { initial: pages, maximum: 65536, shared: true } : { initial: pages });
+}
