@@ -6,12 +6,12 @@
  *
  * Why: tfjs-backend-wasm 4.22 hands a product to XNNPACK only at batch 1, creating an XNNPACK
  * operator and packing the right operand on every call with a new tensor; attention's small
- * batched products ([B*H, T, d] x [B*H, d, T]) run at 2-5 GFLOP/s that way. This kernel needs no
- * packing: a 6x8 register tile (12 accumulators) swept over B's 8-column panels, which stay in
- * L1, with A read 4 k-steps at a time (one vector load per row, then lane splats), as XNNPACK's
- * wasmsimd "splat" kernels do. It adds up each output
- * over k in order with a separate multiply and add, like them, so its results are bitwise the same
- * as tfjs' products (tested). A transposed operand is first copied, transposed, into a
+ * batched products ([B*H, T, d] x [B*H, d, T]) run at 2-5 GFLOP/s that way. This kernel: a 6x8
+ * register tile (12 accumulators) swept over B's 8-column panels, 256 k-steps at a time, each
+ * block of a panel packed contiguously so that it stays in L1, with A read 4 k-steps at a time (one
+ * vector load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds up
+ * each output over k in order with a separate multiply and add, like them, so its results are
+ * bitwise the same as tfjs' products (tested). A transposed operand is first copied, transposed, into a
  * caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead of ~37
  * GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
  *
@@ -43,10 +43,14 @@ typedef v128_t f4;
     MADD(c50, x5, b0); MADD(c51, x5, b1);                                                          \
   }
 
-/* 6 rows x 8 columns of C. */
-static inline void tile6x8(const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
-  f4 c00 = ZERO, c01 = ZERO, c10 = ZERO, c11 = ZERO, c20 = ZERO, c21 = ZERO;
-  f4 c30 = ZERO, c31 = ZERO, c40 = ZERO, c41 = ZERO, c50 = ZERO, c51 = ZERO;
+/* The accumulator for c[0..4): 0, or (acc) the partial sum of the previous k block. */
+#define INIT(p) (acc ? wasm_v128_load(p) : ZERO)
+
+/* 6 rows x 8 columns of C (acc: added to C's partial sums). */
+static inline void tile6x8(const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K, int acc) {
+  f4 c00 = INIT(c), c01 = INIT(c + 4), c10 = INIT(c + ldc), c11 = INIT(c + ldc + 4);
+  f4 c20 = INIT(c + 2 * ldc), c21 = INIT(c + 2 * ldc + 4), c30 = INIT(c + 3 * ldc), c31 = INIT(c + 3 * ldc + 4);
+  f4 c40 = INIT(c + 4 * ldc), c41 = INIT(c + 4 * ldc + 4), c50 = INIT(c + 5 * ldc), c51 = INIT(c + 5 * ldc + 4);
   const float *a0 = a, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda, *a4 = a3 + lda, *a5 = a4 + lda;
   int k = 0;
   for (; k + 4 <= K; k += 4) {
@@ -70,9 +74,10 @@ static inline void tile6x8(const float *a, int lda, const float *b, int ldb, flo
 }
 
 /* `rows` (< 6) rows x 8 columns. */
-static inline void rowsx8(int rows, const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
+static inline void rowsx8(int rows, const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K,
+                          int acc) {
   for (int r = 0; r < rows; r++) {
-    f4 c0 = ZERO, c1 = ZERO;
+    f4 c0 = INIT(c + r * ldc), c1 = INIT(c + r * ldc + 4);
     const float *ar = a + r * lda, *bk = b;
     for (int k = 0; k < K; k++) {
       const f4 x = wasm_f32x4_splat(ar[k]);
@@ -85,42 +90,55 @@ static inline void rowsx8(int rows, const float *a, int lda, const float *b, int
   }
 }
 
-/* every row x 4 columns. */
-static inline void rowsx4(int rows, const float *a, int lda, const float *b, int ldb, float *c, int ldc, int K) {
-  for (int r = 0; r < rows; r++) {
-    f4 c0 = ZERO;
-    const float *ar = a + r * lda, *bk = b;
-    for (int k = 0; k < K; k++) {
-      MADD(c0, wasm_f32x4_splat(ar[k]), wasm_v128_load(bk));
-      bk += ldb;
-    }
-    wasm_v128_store(c + r * ldc, c0);
+/*
+ * The last cols (< 8) columns of C, starting at column j: B's block zero-padded to 8 columns in P,
+ * each row tile computed into T (MR x 8 floats, holding C's partial sums when acc) and its first
+ * cols columns copied back. The padding columns add up zeros that are never stored.
+ */
+static void tail_panel(const float *Ak, int K, const float *Bk, int N, float *C, int M, int kc, int acc, int j,
+                       float *P, float *T) {
+  const int cols = N - j;
+  for (int k = 0; k < kc; k++)
+    for (int q = 0; q < 8; q++) P[8 * k + q] = q < cols ? Bk[k * N + j + q] : 0.0f;
+  for (int i = 0; i < M; i += MR) {
+    const int rows = M - i < MR ? M - i : MR;
+    float *Ci = C + i * N + j;
+    if (acc)
+      for (int r = 0; r < rows; r++)
+        for (int q = 0; q < cols; q++) T[8 * r + q] = Ci[r * N + q];
+    if (rows == MR) tile6x8(Ak + i * K, K, P, 8, T, 8, kc, acc);
+    else rowsx8(rows, Ak + i * K, K, P, 8, T, 8, kc, acc);
+    for (int r = 0; r < rows; r++)
+      for (int q = 0; q < cols; q++) Ci[r * N + q] = T[8 * r + q];
   }
 }
 
-/* every row x the last `cols` (< 4) columns, scalar. */
-static inline void rowsxtail(int rows, int cols, const float *a, int lda, const float *b, int ldb, float *c,
-                             int ldc, int K) {
-  for (int r = 0; r < rows; r++) {
-    const float *ar = a + r * lda;
-    for (int j = 0; j < cols; j++) {
-      float s = 0.0f;
-      for (int k = 0; k < K; k++) s += ar[k] * b[k * ldb + j];
-      c[r * ldc + j] = s;
+/*
+ * C[M, N] = A[M, K] B[K, N], all row-major, in blocks of KC k-steps per 8-column panel of B. Each
+ * block of a panel (KC x 8 floats, 8 KiB) is first packed contiguously into P, then every row tile
+ * of A passes over it in L1. Read in place, its rows lie N floats apart and map to a few cache
+ * sets (N = 1024: one 4 KiB stride), and over the whole K at once long products fell out of the
+ * cache: the C256 step's transposed products ran at 16-30 GFLOP/s, packed and blocked at 34-35
+ * (scripts/matmul-ab.ts). Each block adds to the previous block's float32 partial sums in C, so
+ * every output is still added up over k in order from 0, as in one pass: bitwise the same result.
+ */
+#define KC 256
+static void gemm(const float *A, const float *B, float *C, int M, int K, int N, float *P) {
+  for (int k0 = 0; k0 == 0 || k0 < K; k0 += KC) {
+    const int kc = K - k0 < KC ? K - k0 : KC, acc = k0 > 0;
+    const float *Ak = A + k0, *Bk = B + k0 * N;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      for (int k = 0; k < kc; k++) {
+        wasm_v128_store(P + 8 * k, wasm_v128_load(Bk + k * N + j));
+        wasm_v128_store(P + 8 * k + 4, wasm_v128_load(Bk + k * N + j + 4));
+      }
+      int i = 0;
+      for (; i + MR <= M; i += MR) tile6x8(Ak + i * K, K, P, 8, C + i * N + j, N, kc, acc);
+      if (i < M) rowsx8(M - i, Ak + i * K, K, P, 8, C + i * N + j, N, kc, acc);
     }
+    if (j < N) tail_panel(Ak, K, Bk, N, C, M, kc, acc, j, P, P + 8 * KC);
   }
-}
-
-/* C[M, N] = A[M, K] B[K, N], all row-major. */
-static void gemm(const float *A, const float *B, float *C, int M, int K, int N) {
-  int j = 0;
-  for (; j + 8 <= N; j += 8) {
-    int i = 0;
-    for (; i + MR <= M; i += MR) tile6x8(A + i * K, K, B + j, N, C + i * N + j, N, K);
-    if (i < M) rowsx8(M - i, A + i * K, K, B + j, N, C + i * N + j, N, K);
-  }
-  for (; j + 4 <= N; j += 4) rowsx4(M, A, K, B + j, N, C + j, N, K);
-  if (j < N) rowsxtail(M, N - j, A, K, B + j, N, C + j, N, K);
 }
 
 /* dst[K, N] = src[N, K] transposed, in 8x8 blocks (both sides stay in cache). */
@@ -139,7 +157,9 @@ static void transpose(const float *src, float *dst, int N, int K) {
  * batch products op(A[e]) op(B[e]) of shape [M, N] with inner size K. a, b, c, scratch are byte
  * addresses in the shared memory; strideA and strideB are the element offsets between consecutive
  * entries (0 broadcasts that operand). transA: A[e] is stored [K, M]; transB: B[e] is stored
- * [N, K]. `scratch` holds M * K floats if transA plus K * N if transB (A's part first).
+ * [N, K]. `scratch` holds M * K floats if transA, then K * N if transB, then KC * 8 floats for the
+ * packed panel block and MR * 8 for a tile of the last (< 8) columns (nativeScratchFloats in
+ * native-matmul.ts).
  */
 __attribute__((export_name("batch_matmul_f32")))
 void batch_matmul_f32(uint32_t a, uint32_t b, uint32_t c, int batch, int M, int K, int N, int strideA,
@@ -149,11 +169,12 @@ void batch_matmul_f32(uint32_t a, uint32_t b, uint32_t c, int batch, int M, int 
   float *C = (float *)(uintptr_t)c;
   float *SA = (float *)(uintptr_t)scratch;
   float *SB = SA + (transA ? M * K : 0);
+  float *P = SB + (transB ? K * N : 0);
   for (int e = 0; e < batch; e++) {
     const float *Ae = A + e * strideA, *Be = B + e * strideB;
     // A broadcast operand (stride 0) is transposed once.
     if (transA && (e == 0 || strideA != 0)) transpose(Ae, SA, K, M);
     if (transB && (e == 0 || strideB != 0)) transpose(Be, SB, N, K);
-    gemm(transA ? SA : Ae, transB ? SB : Be, C + e * M * N, M, K, N);
+    gemm(transA ? SA : Ae, transB ? SB : Be, C + e * M * N, M, K, N, P);
   }
 }

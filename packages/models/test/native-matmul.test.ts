@@ -4,6 +4,8 @@ import {
   nativeMatMulActive,
   nativeMatMulFor,
   nativeProductPlan,
+  nativeScratchFloats,
+  NATIVE_PANEL_FLOATS,
   wasmProductTakesFlags,
   type NativeProductPlan,
 } from '../src';
@@ -58,13 +60,41 @@ describe('native product module (on a memory of its own)', () => {
     heap.set(a, 0);
     heap.set(b, 100);
     heap.fill(Number.NaN, 200, 200 + m * n + 8);
-    kernel!(0, 400, 800, 1, m, k, n, 0, 0, 0, 0, 0);
+    // scratch at float 1024 (the packed panel block), NaN sentinels right after it
+    const scratch = nativeScratchFloats({ m, k, n, transA: false, transB: false });
+    expect(scratch).toBe(NATIVE_PANEL_FLOATS);
+    heap.fill(Number.NaN, 1024 + scratch, 1024 + scratch + 64);
+    kernel!(0, 400, 800, 1, m, k, n, 0, 0, 0, 0, 4096);
     const c = heap.slice(200, 200 + m * n);
     expect(
       maxDiff(c, brute(a, b, { batch: 1, m, k, n, strideA: 0, strideB: 0, transA: false, transB: false })),
     ).toBeLessThan(1e-6);
-    // nothing written past the output
+    // nothing written past the output or the scratch
     expect(Number.isNaN(heap[200 + m * n] as number)).toBe(true);
+    expect(heap.subarray(1024 + scratch, 1024 + scratch + 64).every(Number.isNaN)).toBe(true);
+  });
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('writes only within nativeScratchFloats (transposed %s / %s, k across blocks)', (tA, tB) => {
+    const memory = testMemory(false, 4);
+    const kernel = nativeMatMulFor(memory)!;
+    const [m, k, n] = [9, 600, 20];
+    const heap = new Float32Array(memory.buffer);
+    const a = seeded(m * k, 15);
+    const b = seeded(k * n, 16);
+    const [aAt, bAt, cAt, sAt] = [0, m * k, m * k + k * n, m * k + k * n + m * n];
+    heap.set(a, aAt);
+    heap.set(b, bAt);
+    const size = nativeScratchFloats({ m, k, n, transA: tA, transB: tB });
+    heap.fill(Number.NaN, sAt + size, sAt + size + 256);
+    kernel(aAt * 4, bAt * 4, cAt * 4, 1, m, k, n, 0, 0, tA ? 1 : 0, tB ? 1 : 0, sAt * 4);
+    const want = brute(a, b, { batch: 1, m, k, n, strideA: 0, strideB: 0, transA: tA, transB: tB });
+    expect(maxDiff(heap.subarray(cAt, cAt + m * n), want)).toBeLessThan(1e-4);
+    expect(heap.subarray(sAt + size, sAt + size + 256).every(Number.isNaN)).toBe(true);
   });
 
   it('is instantiated once per memory', () => {
@@ -128,13 +158,13 @@ describe('native product kernel on the wasm backend', () => {
     expect(withNative(false, () => wasmProductTakesFlags([3, 16, 20], [3, 17, 20], false, true))).toBe(false);
   });
 
-  it('leaves large 2-D products with long rows to XNNPACK (and their transposes explicit)', () => {
-    expect(wasmProductTakesFlags([672, 64], [64, 64], false, true)).toBe(true); // rows < 256 or cols <= 256
+  it('takes every product on one thread, with its transpose flags', () => {
+    expect(wasmProductTakesFlags([672, 64], [64, 64], false, true)).toBe(true);
     expect(wasmProductTakesFlags([64, 672], [64, 256], true, false)).toBe(true);
-    expect(wasmProductTakesFlags([2624, 256], [256, 256], false, false)).toBe(false); // A of 672k elements
-    expect(wasmProductTakesFlags([672, 256], [256, 64], false, false)).toBe(true);
-    expect(wasmProductTakesFlags([2624, 256], [1024, 256], false, true)).toBe(false); // 2624 x 1024
+    expect(wasmProductTakesFlags([2624, 256], [256, 256], false, false)).toBe(true);
+    expect(wasmProductTakesFlags([2624, 256], [1024, 256], false, true)).toBe(true);
     expect(wasmProductTakesFlags([8, 2624, 256], [8, 256, 1024], false, false)).toBe(true); // batched
+    expect(wasmProductTakesFlags([2, 1, 4, 5], [1, 3, 5, 6], false, false)).toBe(false); // mixed broadcast
   });
 
   // Tails of the 6 x 8 tile: rows 1..13, columns 1..17 (8-, 4- and scalar column blocks).
@@ -218,6 +248,11 @@ describe('native product kernel on the wasm backend', () => {
     [[], 30, 40, 24, false, true],
     [[6], 21, 16, 21, false, false],
     [[6], 16, 21, 21, true, false],
+    // inner sizes across the kernel's k blocks of 256 (partial sums carried in the output)
+    [[], 13, 256, 20, false, false],
+    [[], 13, 257, 20, true, false],
+    [[], 30, 600, 17, false, true],
+    [[2], 16, 513, 17, true, true],
   ])(
     'batch %j, %i x %i x %i (transposed %s / %s): bitwise the same as XNNPACK',
     (batchShape, m, k, n, tA, tB) => {

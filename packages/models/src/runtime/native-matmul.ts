@@ -12,7 +12,7 @@ export { wasmMemoryOf, type WasmMemory } from './native-module';
 
 /**
  * C[e] = op(A[e]) op(B[e]) for e < batch; addresses in bytes, strides in elements (0 broadcasts);
- * transA / transB are 0 or 1; scratch holds m * k floats if transA plus k * n if transB.
+ * transA / transB are 0 or 1; scratch holds nativeScratchFloats(...) floats.
  */
 export type NativeBatchMatMul = (
   a: number,
@@ -50,6 +50,26 @@ export const nativeMatMulFor = native.forMemory;
 
 /** The kernel for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
 export const nativeMatMulOfWasm = native.forWasm;
+
+/**
+ * Floats of the kernel's own scratch (native/matmul.c): the packed block of one 8-column panel of B
+ * (KC = 256 k-steps x 8) and one 6 x 8 output tile for the last (< 8) columns.
+ */
+export const NATIVE_PANEL_FLOATS = 256 * 8 + 6 * 8;
+
+/**
+ * Scratch floats the kernel needs for a product: op(A) if transA (m * k), op(B) if transB (k * n),
+ * then NATIVE_PANEL_FLOATS.
+ */
+export function nativeScratchFloats(p: {
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+}): number {
+  return (p.transA ? p.m * p.k : 0) + (p.transB ? p.k * p.n : 0) + NATIVE_PANEL_FLOATS;
+}
 
 /** How a product of these shapes maps onto the kernel, or null when it does not (e.g. mixed broadcasting). */
 export interface NativeProductPlan {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   nativeMatMulOfWasm,
   nativeProductPlan,
+  nativeScratchFloats,
   wasmMemoryOf,
   type NativeBatchMatMul,
   type NativeProductPlan,
@@ -180,8 +181,9 @@ function nativeProduct(
   const out = backend.makeOutput(plan.outShape, 'float32');
   if (tf.util.sizeFromShape(plan.outShape) === 0) return out;
   const { batch, m, k, n, strideA, strideB, transA, transB } = plan;
-  // Transposed operands are copied, transposed, into scratch by the kernel, entry by entry.
-  const scratchSize = (transA ? m * k : 0) + (transB ? k * n : 0);
+  // Transposed operands are copied, transposed, into scratch by the kernel, entry by entry; B's
+  // panels are packed there block by block.
+  const scratchSize = nativeScratchFloats(plan);
   const scratch = scratchSize > 0 ? backend.makeOutput([scratchSize], 'float32') : null;
   const offset = (t: tf.TensorInfo): number => memoryOffsetOf(backend, t);
   try {
@@ -206,29 +208,23 @@ function nativeProduct(
 }
 
 /**
- * Batch-1 products go to the native kernel when thin (fewer than NATIVE_MAX_ROWS_2D rows), or on
- * one thread when A has at most NATIVE_MAX_A_2D elements and B at most NATIVE_MAX_COLS_2D columns;
- * the others stay on XNNPACK (with explicit transposes where needed). XNNPACK packs its right
- * operand again on every call with a new tensor, which only pays off over many rows; the native
- * kernel reads B's rows in place, and with long rows (n = 1024: a 4 KiB stride) its 8-column panels
- * thrash the cache, and it streams A once per panel. Per call through tf.matMul with fresh right
- * operands (development scripts not kept): `[64,672] x [672,256]` 0.65 ms native vs 1.04 on
- * XNNPACK, `[672,64] x [64,256]` 0.70 vs 0.75-0.98, `[2624,256] x [256,256]` 10.3-10.6 vs
- * 10.0-12.0, `[2624,1024] x [1024,256]` 49-50 vs 41-43, `[2624,256] x [256,1024]` 53 vs 40-44.
+ * On tfjs' threaded build, batch-1 products with at least this many rows stay on XNNPACK, which
+ * splits them over its threads.
  */
 const NATIVE_MAX_ROWS_2D = 256;
-const NATIVE_MAX_COLS_2D = 256;
-const NATIVE_MAX_A_2D = 1 << 18;
 
 /**
- * Whether the native kernel is the faster choice for this product (see NATIVE_MAX_ROWS_2D). On
- * tfjs' threaded build only batched and thin (rows < 256) ones: XNNPACK splits the others over its
- * threads (C256-L1 step on 2 threads in perf: 432-501 ms with its [2624,256] products native,
- * 338-359 ms with this rule).
+ * Whether the native kernel is the faster choice for this product. On one thread: always. Since
+ * it packs and blocks B's panels it runs the large 2-D products as fast as XNNPACK (C256 step
+ * products, scripts/matmul-ab.ts: 34.7-36.0 vs 35.4-35.7 GFLOP/s, and XNNPACK packs its right
+ * operand again on every call with new weights), and the C256-L1 step took 3-5% less with every
+ * product native (A/B in one process; before the packing, products with 1024-float rows thrashed
+ * the cache and stayed on XNNPACK). On tfjs' threaded build only batched and thin (rows < 256)
+ * ones: XNNPACK splits the others over its threads (C256-L1 step on 2 threads in perf: 432-501 ms
+ * with its [2624,256] products native, 338-359 ms with this rule).
  */
 function nativeIsFaster(plan: NativeProductPlan, threaded: boolean): boolean {
-  if (plan.batch > 1 || plan.m < NATIVE_MAX_ROWS_2D) return true;
-  return !threaded && plan.n <= NATIVE_MAX_COLS_2D && plan.m * plan.k <= NATIVE_MAX_A_2D;
+  return !threaded || plan.batch > 1 || plan.m < NATIVE_MAX_ROWS_2D;
 }
 
 function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
@@ -492,8 +488,7 @@ export function registerWasmKernels(): void {
 /** Put tfjs' own wasm kernels back (for comparisons and tests). */
 export function unregisterWasmKernels(): void {
   if (original === undefined) return;
-  for (const k of [...geluKernelConfigs, ...normalizeKernelConfigs])
-    tf.unregisterKernel(k.kernelName, k.backendName);
+  for (const k of FUSED_KERNELS) tf.unregisterKernel(k.kernelName, k.backendName);
   for (const k of [
     original,
     originalIdentity,
