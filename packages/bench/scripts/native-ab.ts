@@ -2,7 +2,8 @@
 // machine state (timings here drift by up to 1.5x over minutes; see docs/performance.md). Medians.
 // Which: AB_VARS, a comma-separated list of switches set to 0 (off) or 1 (on) together; default
 // LOOP_NATIVE_MATMUL (off: tfjs' own products, explicit transposes in the matmul gradient); others
-// LOOP_NATIVE_GELU (off: GELU as tfjs ops) and LOOP_NATIVE_SUM (off: wasm's Sum, transposing first).
+// LOOP_NATIVE_GELU (off: GELU as tfjs ops), LOOP_NATIVE_SUM (off: wasm's Sum, transposing first),
+// LOOP_NATIVE_LAYERNORM, LOOP_NATIVE_SOFTMAX and LOOP_NATIVE_ADAM (off: @loop/shift's AdamW as ops).
 // Usage (from packages/bench):
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts step [C64-L1|C64-L10|C256-L1]
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts hvp [gpt|toy]

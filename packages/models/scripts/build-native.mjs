@@ -3,7 +3,7 @@
 // threaded build) and writes them, base64, to src/runtime/native-<name>.generated.ts with the
 // source's SHA-256 (a test checks it, so an edited source without a rebuild fails CI). Needs clang
 // and wasm-ld with the wasm32 target (Debian: apt-get install clang lld).
-// Usage: node scripts/build-native.mjs [matmul|gelu|sum|normalize|softmax ...]   (default: all)
+// Usage: node scripts/build-native.mjs [matmul|gelu|sum|normalize|softmax|adam ...]   (default: all)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ const MODULES = {
   sum: { exportName: 'sum_f32', prefix: 'NATIVE_SUM' },
   normalize: { exportName: 'normalize_f32', prefix: 'NATIVE_NORMALIZE' },
   softmax: { exportName: 'softmax_grad_f32', prefix: 'NATIVE_SOFTMAX' },
+  adam: { exportName: 'adam_f32', prefix: 'NATIVE_ADAM' },
 };
 const common = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-ffreestanding', '-Wall', '-Werror'];
 // No entry point, the memory imported, no stack reserved (the code must not use one: checked below).

@@ -18,3 +18,5 @@ export * from './runtime/normalize-kernel';
 export * from './runtime/native-normalize';
 export * from './runtime/softmax-kernel';
 export * from './runtime/native-softmax';
+export * from './runtime/adam-kernel';
+export * from './runtime/native-adam';

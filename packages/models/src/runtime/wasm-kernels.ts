@@ -10,6 +10,7 @@ import {
 import { geluKernelConfigs, registerGeluGradients } from './gelu-kernel';
 import { normalizeKernelConfigs, registerNormalizeGradients } from './normalize-kernel';
 import { registerSoftmaxGradients, softmaxKernelConfigs } from './softmax-kernel';
+import { adamKernelConfigs } from './adam-kernel';
 import { middleAxisView, nativeSumOfWasm } from './native-sum';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
@@ -52,6 +53,8 @@ import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInterna
  *    normalize-kernel.ts, softmax-kernel.ts on native/gelu.c, normalize.c, softmax.c), used by the
  *    models through `geluTanh`, `layerNorm` and `softmaxLastAxis`. Unlike 1-4 these are new kernels,
  *    not replacements, and agree with the tfjs ops they stand for to float32 rounding, not bitwise.
+ *    Also the Adam / AdamW update (adam-kernel.ts on native/adam.c) that @loop/shift's optimiser
+ *    uses: bitwise its op-by-op update.
  */
 
 type BatchMatMulFn = (...args: unknown[]) => void;
@@ -449,8 +452,13 @@ function middleAxisSum(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-/** Kernels of @loop/models' own (fused GELU, LayerNorm normalisation, softmax derivatives). */
-const FUSED_KERNELS = [...geluKernelConfigs, ...normalizeKernelConfigs, ...softmaxKernelConfigs];
+/** Kernels of @loop/models' own (fused GELU, LayerNorm normalisation, softmax derivatives, Adam update). */
+const FUSED_KERNELS = [
+  ...geluKernelConfigs,
+  ...normalizeKernelConfigs,
+  ...softmaxKernelConfigs,
+  ...adamKernelConfigs,
+];
 
 function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
   const current = tf.getKernel(name, 'wasm');

@@ -6,6 +6,7 @@
 //   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamUpdate, nativeAdamActive } from '@loop/models';
 import { checkNumber, fail } from '../util/validate';
 
 export interface OptimizerConfig {
@@ -156,8 +157,34 @@ export function createOptimizer(config: OptimizerConfig, variables: readonly tf.
       const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, t));
       const stepSize = lr / bc1;
       tf.tidy(() => {
+        // On wasm one native kernel per group does the whole update, bitwise these ops (adam-kernel.ts
+        // in @loop/models): no concatenation, no split, one pass over memory.
+        const native = nativeAdamActive() && grads.every((g) => g.dtype === 'float32');
         for (const group of groups) {
           const params = group.indices.map((i) => variables[i] as tf.Variable);
+          if (native && params.every((v) => v.dtype === 'float32')) {
+            const out = fusedAdamUpdate(
+              params,
+              group.indices.map((i) => grads[i] as tf.Tensor),
+              group.m,
+              group.v,
+              {
+                decay: group.decay && cfg.type === 'adamw' ? 1 - lr * cfg.weightDecay : null,
+                l2: group.decay && cfg.type === 'adam' ? cfg.weightDecay : null,
+                b1,
+                oneMinusB1: 1 - b1,
+                b2,
+                oneMinusB2: 1 - b2,
+                sqrtBc2,
+                eps: cfg.eps,
+                step: stepSize,
+              },
+            );
+            group.m.assign(out.m);
+            group.v.assign(out.v);
+            params.forEach((v, k) => v.assign(out.params[k] as tf.Tensor));
+            continue;
+          }
           const p = flatten(params);
           let g: tf.Tensor = flatten(group.indices.map((i) => grads[i] as tf.Tensor));
           let param: tf.Tensor = p;
