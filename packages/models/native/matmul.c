@@ -8,12 +8,12 @@
  * operator and packing the right operand on every call with a new tensor; attention's small
  * batched products ([B*H, T, d] x [B*H, d, T]) run at 2-5 GFLOP/s that way. This kernel: a 6x8
  * register tile (12 accumulators) swept over B's 8-column panels, 256 k-steps at a time, each
- * block of a panel packed contiguously so that it stays in L1, with A read 4 k-steps at a time (one
- * vector load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds up
- * each output over k in order with a separate multiply and add, like them, so its results are
- * bitwise the same as tfjs' products (tested). A transposed operand is first copied, transposed, into a
- * caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead of ~37
- * GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
+ * block of a panel packed contiguously so that it stays in L1, with A read 4 k-steps at a time
+ * (one vector load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds
+ * up each output over k in order with a separate multiply and add, like them, so its results are
+ * bitwise the same as tfjs' products (tested). A transposed operand is first copied, transposed,
+ * into a caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead
+ * of ~37 GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
  *
  * Constraints that keep it safe inside another module's memory: no data segments, no start
  * function, no use of globals (so no shadow stack: every local lives in a wasm local), no calls to
@@ -119,7 +119,7 @@ static void tail_panel(const float *Ak, int K, const float *Bk, int N, float *C,
  * of A passes over it in L1. Read in place, its rows lie N floats apart and map to a few cache
  * sets (N = 1024: one 4 KiB stride), and over the whole K at once long products fell out of the
  * cache: the C256 step's transposed products ran at 16-30 GFLOP/s, packed and blocked at 34-35
- * (scripts/matmul-ab.ts). Each block adds to the previous block's float32 partial sums in C, so
+ * (packages/bench/scripts/native-build-ab.ts). Each block adds to the previous block's float32 partial sums in C, so
  * every output is still added up over k in order from 0, as in one pass: bitwise the same result.
  */
 #define KC 256

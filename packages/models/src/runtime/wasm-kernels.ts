@@ -186,8 +186,7 @@ function nativeProduct(
   const { batch, m, k, n, strideA, strideB, transA, transB } = plan;
   // Transposed operands are copied, transposed, into scratch by the kernel, entry by entry; B's
   // panels are packed there block by block.
-  const scratchSize = nativeScratchFloats(plan);
-  const scratch = scratchSize > 0 ? backend.makeOutput([scratchSize], 'float32') : null;
+  const scratch = backend.makeOutput([nativeScratchFloats(plan)], 'float32');
   const offset = (t: tf.TensorInfo): number => memoryOffsetOf(backend, t);
   try {
     kernel(
@@ -202,10 +201,10 @@ function nativeProduct(
       strideB,
       transA ? 1 : 0,
       transB ? 1 : 0,
-      scratch === null ? 0 : offset(scratch),
+      offset(scratch),
     );
   } finally {
-    if (scratch !== null) backend.disposeData(scratch.dataId, true);
+    backend.disposeData(scratch.dataId, true);
   }
   return out;
 }
@@ -218,13 +217,13 @@ const NATIVE_MAX_ROWS_2D = 256;
 
 /**
  * Whether the native kernel is the faster choice for this product. On one thread: always. Since
- * it packs and blocks B's panels it runs the large 2-D products as fast as XNNPACK (C256 step
- * products, scripts/matmul-ab.ts: 34.7-36.0 vs 35.4-35.7 GFLOP/s, and XNNPACK packs its right
- * operand again on every call with new weights), and the C256-L1 step took 3-5% less with every
- * product native (A/B in one process; before the packing, products with 1024-float rows thrashed
- * the cache and stayed on XNNPACK). On tfjs' threaded build only batched and thin (rows < 256)
- * ones: XNNPACK splits the others over its threads (C256-L1 step on 2 threads in perf: 432-501 ms
- * with its [2624,256] products native, 338-359 ms with this rule).
+ * it packs and blocks B's panels it runs the large 2-D products as fast as XNNPACK (the C256
+ * step's products, packages/bench/scripts/native-build-ab.ts: 34.7-36.0 vs 35.4-35.7 GFLOP/s, and
+ * XNNPACK packs its right operand again on every call with new weights), and the C256-L1 step took
+ * 3-5% less with every product native (A/B in one process; before the packing, products with
+ * 1024-float rows thrashed the cache and stayed on XNNPACK). On tfjs' threaded build only batched
+ * and thin (rows < 256) ones: XNNPACK splits the others over its threads (C256-L1 step on 2 threads
+ * in perf: 432-501 ms with its [2624,256] products native, 338-359 ms with this rule).
  */
 function nativeIsFaster(plan: NativeProductPlan, threaded: boolean): boolean {
   return !threaded || plan.batch > 1 || plan.m < NATIVE_MAX_ROWS_2D;

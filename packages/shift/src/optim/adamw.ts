@@ -157,8 +157,8 @@ export function createOptimizer(config: OptimizerConfig, variables: readonly tf.
       const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, t));
       const stepSize = lr / bc1;
       tf.tidy(() => {
-        // On wasm one native kernel per group does the whole update, bitwise these ops (adam-kernel.ts
-        // in @loop/models): no concatenation, no split, one pass over memory.
+        // On wasm one native kernel per group does the whole update, bitwise these ops
+        // (adam-kernel.ts in @loop/models): no concatenation, no split, one pass over memory.
         const native = nativeAdamActive() && grads.every((g) => g.dtype === 'float32');
         for (const group of groups) {
           const params = group.indices.map((i) => variables[i] as tf.Variable);
