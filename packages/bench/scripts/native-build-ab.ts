@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeScratchFloats, wasmMemoryOf } from '@loop/models';
 import { NATIVE_GELU_PLAIN } from '../../models/src/runtime/native-gelu.generated';
 import { NATIVE_MATMUL_PLAIN } from '../../models/src/runtime/native-matmul.generated';
+import { summarize } from '../src/perf/timing';
 
 type Kernel = (...args: number[]) => void;
 interface Backend {
@@ -27,9 +28,9 @@ function buildAt(name: string, rev: string): string {
   return m[1] as string;
 }
 
-const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1] as number;
+const median = (xs: number[]): number => summarize(xs).median;
 
-/** Median ms per call of f over 8 rounds of `reps` calls (after one call). */
+/** ms per call of each f, one value per round: 8 rounds, the fs in turn, `reps` calls each (after one call). */
 function timeRounds(fs: (() => void)[], reps: number): number[][] {
   const times = fs.map(() => [] as number[]);
   for (let r = 0; r < 8; r++) {
