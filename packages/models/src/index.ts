@@ -1,6 +1,11 @@
 export * from './runtime/backend';
 export * from './runtime/matmul-gradient';
 export * from './runtime/arithmetic-gradients';
+export {
+  installFastGradients,
+  fastGradientsInstalled,
+  passesGradientThrough,
+} from './runtime/tape-gradients';
 export * from './runtime/wasm-threads';
 export * from './runtime/wasm-kernels';
 export * from './runtime/native-matmul';

@@ -231,3 +231,61 @@ describe('Multiply gradient', () => {
     tf.dispose([a, b, v, hv]);
   });
 });
+
+describe('Add and Sub gradients', () => {
+  it.each([
+    [
+      [2, 3],
+      [2, 3],
+    ],
+    [[2, 3], [3]],
+    [
+      [4, 1, 3],
+      [2, 1],
+    ],
+    [[3], []],
+    [
+      [1, 5],
+      [4, 1],
+    ],
+  ])('a %j plus and minus b %j match brute force', (aShape, bShape) => {
+    // f = sum(w * (a +- b)): df/da[i] = the sum of w over the output positions that read a[i], which
+    // is the Multiply oracle's df/da with b = 1; df/db likewise, negated for a - b.
+    const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
+    const wv = vals(size(outShape), 3);
+    const ones = (s: number[]) => new Array<number>(size(s)).fill(1);
+    const want = bruteGrads(ones(aShape), aShape, ones(bShape), bShape, wv, outShape);
+    const a = tf.tensor(vals(size(aShape), 1), aShape);
+    const b = tf.tensor(vals(size(bShape), 2), bShape);
+    const w = tf.tensor(wv, outShape);
+    const [pa, pb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(w, tf.add(x, y))))([a, b]);
+    const [sa, sb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(w, tf.sub(x, y))))([a, b]);
+    const check = (g: tf.Tensor, shape: number[], oracle: number[], sign: number): void => {
+      expect(g.shape).toEqual(shape);
+      Array.from(g.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(sign * (oracle[i] as number), 5));
+    };
+    check(pa!, aShape, want.ga, 1);
+    check(pb!, bShape, want.gb, 1);
+    check(sa!, aShape, want.ga, 1);
+    check(sb!, bShape, want.gb, -1);
+    tf.dispose([a, b, w, pa!, pb!, sa!, sb!]);
+  });
+
+  it('hand dy on without a kernel where nothing is broadcast', async () => {
+    const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const b = tf.tensor2d([5, 6, 7, 8], [2, 2]);
+    const reshapes = async (): Promise<number> =>
+      (
+        await tf.profile(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.add(x, y)))([a, b]))
+      ).kernels.filter((k) => k.name === 'Reshape').length;
+    const fast = await reshapes();
+    process.env.LOOP_FAST_TAPE = '0'; // tfjs' own tape walk: the Add gradient reshapes dy per input
+    try {
+      expect(await reshapes()).toBe(fast + 2);
+    } finally {
+      delete process.env.LOOP_FAST_TAPE;
+    }
+    tf.dispose([a, b]);
+  });
+});

@@ -45,7 +45,15 @@ const WARMUP_MIN_PAIRS = 3;
 const WARMUP_MAX_PAIRS = 20;
 const WARMUP_MS = 1000;
 
-/** Gradient and HVP alternately, `repeats` times each, after a warm-up (see WARMUP_MS). */
+/**
+ * Timed pairs: at least `repeats` and this long. A toy pair takes ~6 ms and a garbage collection
+ * lands on some of them, so 10 pairs gave medians 30% apart between runs (HVP IQR 3.7-6.9 ms);
+ * ~150 pairs settle it. A GPT block's pair (~45 ms) needs ~20.
+ */
+const TIMED_MS = 1000;
+const TIMED_MAX_PAIRS = 200;
+
+/** Gradient and HVP alternately, at least `repeats` times each and TIMED_MS, after a warm-up (see WARMUP_MS). */
 function timeGradAndHvp(
   model: string,
   loss: LossFn,
@@ -63,9 +71,12 @@ function timeGradAndHvp(
   }
   const g: number[] = [];
   const h: number[] = [];
-  for (let i = 0; i < repeats; i++) {
+  let spent = 0;
+  for (let i = 0; i < Math.max(repeats, TIMED_MAX_PAIRS); i++) {
+    if (i >= repeats && spent >= TIMED_MS) break;
     g.push(timeMs(() => gradientVector(loss, params)));
     h.push(timeMs(() => hvp(loss, params, v)));
+    spent += g[i]! + h[i]!;
   }
   const gradMs = summarize(g);
   const hvpMs = summarize(h);

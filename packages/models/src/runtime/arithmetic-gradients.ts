@@ -1,14 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { reduceToShape } from './matmul-gradient';
+import { passesGradientThrough } from './tape-gradients';
 
 /**
- * Multiply, Sum, Mean and Tile gradients without tfjs' no-op work; same values, fewer kernels.
+ * Add, Sub, Multiply, Sum, Mean and Tile gradients without tfjs' no-op work; same values, fewer
+ * kernels.
  *
- * Why: the stock Multiply gradient casts the other operand to float32 (a Cast kernel call even when
- * it is float32) and reshapes a reduced result to the shape it already has. The stock Sum and Mean
- * gradients broadcast dy by multiplying it with a tensor of ones built in JavaScript (a fill and a
- * copy into the backend on every call); a Tile of dy gives the same values in one kernel. The stock
- * Tile gradient adds up one slice per repetition (64 slices for a [672, 1] -> [672, 64] broadcast),
+ * Why: the stock Add and Sub gradients reshape dy to the shape it already has, one kernel per
+ * input (dy itself is handed on instead where the tape walk allows it). The stock Multiply gradient
+ * casts the other operand to float32 (a Cast kernel call even when it is float32) and reshapes a
+ * reduced result to the shape it already has. The stock Sum and Mean gradients broadcast dy by
+ * multiplying it with a tensor of ones built in JavaScript (a fill and a copy into the backend on
+ * every call); a Tile of dy gives the same values in one kernel. The stock Tile gradient adds up one
+ * slice per repetition (64 slices for a [672, 1] -> [672, 64] broadcast),
  * where a reshape and one Sum do. Every kernel call costs engine time and, under double backprop,
  * is itself recorded and differentiated. All are built only from differentiable ops (so
  * second-order gradients go through them).
@@ -34,9 +38,35 @@ function reductionAxes(attrs: tf.NamedAttrMap, shape: number[]): number[] {
   return tf.util.parseAxisParam(attrs.axis as number | number[], shape);
 }
 
-// Add and Sub keep tfjs' gradients: with no broadcast their "no-op" reshape is what gives each input
-// a tensor of its own, and the tape needs that (it disposes an output's gradient once used).
+/**
+ * dy for an input of `shape` of an elementwise Add or Sub: dy itself where nothing was broadcast and
+ * the tape walk allows it (tfjs' own gradient reshapes dy to the shape it already has, one kernel
+ * call per input, and under double backprop a recorded Reshape differentiated once more).
+ */
+function sumGradient(dy: tf.Tensor, shape: number[]): tf.Tensor {
+  if (tf.util.arraysEqual(dy.shape, shape)) return passesGradientThrough() ? dy : tf.reshape(dy, shape);
+  return reduceToShape(dy, shape);
+}
+
 const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
+  {
+    kernelName: 'Add',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved as [tf.Tensor, tf.Tensor];
+      const g = dy as tf.Tensor;
+      return { a: () => sumGradient(g, a.shape), b: () => sumGradient(g, b.shape) };
+    },
+  },
+  {
+    kernelName: 'Sub',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved as [tf.Tensor, tf.Tensor];
+      const g = dy as tf.Tensor;
+      return { a: () => sumGradient(g, a.shape), b: () => tf.neg(reduceToShape(g, b.shape)) };
+    },
+  },
   {
     kernelName: 'Multiply',
     inputsToSave: ['a', 'b'],
@@ -99,7 +129,7 @@ const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
   },
 ];
 
-/** Register the lean Multiply, Sum, Mean and Tile gradients (idempotent); `initBackend` calls it. */
+/** Register the lean Add, Sub, Multiply, Sum, Mean and Tile gradients (idempotent); `initBackend` calls it. */
 export function registerArithmeticGradients(): void {
   for (const config of GRADIENTS) {
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { registerArithmeticGradients } from './arithmetic-gradients';
 import { registerFastMatMulGradient } from './matmul-gradient';
+import { installFastGradients } from './tape-gradients';
 import { registerWasmKernels } from './wasm-kernels';
 import {
   registerThreadedWasm,
@@ -195,6 +196,7 @@ export async function initBackend(
       await tf.ready();
       registerFastMatMulGradient();
       registerArithmeticGradients();
+      installFastGradients();
       const tried =
         failures.length > 0 ? ` after trying ${order.slice(0, order.indexOf(name)).join(', ')}` : '';
       log(`[loop] backend: ${name} (${PACKAGE_OF[name]}${note})${tried}`);

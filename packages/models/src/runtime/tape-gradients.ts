@@ -1,0 +1,301 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * tfjs' `engine.gradients` and saved-tensor copies with less bookkeeping per kernel: the same tape
+ * nodes on the path from xs to y, in the same order, through the same gradient functions. First
+ * order gives tfjs' gradients bit for bit; under double backprop, where an Add hands dy on (see
+ * arithmetic-gradients.ts), the same terms are added in another order (float32 round-off).
+ *
+ * Why: on small models every kernel call costs more engine time than arithmetic, and double
+ * backprop records and walks the forward pass and the backward pass together.
+ * - The tape filter: tfjs 4.22's `getFilteredNodesXToY` keeps "which tensors come from x" in plain
+ *   objects keyed by tensor ids (ids grow for the life of the process, so V8 keeps them in
+ *   dictionary mode) and re-tests every node input once per x; sets and one pass per node here.
+ * - Saved copies (`savedCopy`): no kernel dispatch, and no tape node below gradient depth 2, where
+ *   none can lie on a path to y (a third of a first-order tape).
+ * - One tidy scope per node instead of one per input, and accumulation that tolerates gradients
+ *   handed on unchanged (`passesGradientThrough`).
+ * Measured in docs/performance.md (seventh pass). `LOOP_FAST_TAPE=0` (read at each outermost
+ * gradients call) runs tfjs' own method and copies instead, for A/B measurements.
+ */
+
+/** A node of tfjs' tape (engine internals; the fields the walk reads). */
+export interface TapeNode {
+  id: number;
+  kernelName: string;
+  inputs: Record<string, tf.Tensor>;
+  outputs: tf.Tensor[];
+  gradient?: (dys: (tf.Tensor | null)[]) => Record<string, () => tf.Tensor>;
+  saved?: tf.Tensor[];
+}
+
+type GradientsFn = (
+  f: () => tf.Tensor,
+  xs: tf.Tensor[],
+  dy?: tf.Tensor,
+  allowNoGradients?: boolean,
+) => { value: tf.Tensor; grads: tf.Tensor[] };
+
+/** The engine members the method uses (public at run time, private in tfjs' typings). */
+interface EngineInternals {
+  state: {
+    activeTape: TapeNode[] | null;
+    gradientDepth: number;
+    activeScope: { name: string };
+    tensorInfo: { get(dataId: object): { backend: tf.KernelBackend } | undefined };
+  };
+  makeTensorFromDataId(
+    dataId: object,
+    shape: number[],
+    dtype: tf.DataType,
+    backend: tf.KernelBackend,
+  ): tf.Tensor;
+  runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs?: tf.NamedAttrMap): tf.Tensor;
+  addTapeNode(
+    kernelName: string,
+    inputs: Record<string, tf.Tensor>,
+    outputs: tf.Tensor[],
+    gradient: (dy: tf.Tensor) => Record<string, () => tf.Tensor>,
+    saved: tf.Tensor[],
+    attrs: tf.NamedAttrMap,
+  ): void;
+  clone: (this: EngineInternals, x: tf.Tensor) => tf.Tensor;
+  scopedRun<T>(start: () => void, end: () => void, f: () => T): T;
+  startTape(): void;
+  endTape(): void;
+  tidy<T extends tf.TensorContainer>(name: string, f: () => T): T;
+  tidy<T extends tf.TensorContainer>(f: () => T): T;
+  gradients: GradientsFn;
+}
+
+/**
+ * The nodes on a path from any of `xs` to `y`, in tape order, each a copy whose inputs are only
+ * those that depend on `xs` (what tfjs' getFilteredNodesXToY returns).
+ */
+export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
+  const fromX = new Set<number>();
+  for (const x of xs) fromX.add(x.id);
+  // bit 1: the node reads a tensor that depends on xs; bit 2: one of its outputs leads to y.
+  const marks = new Uint8Array(tape.length);
+  for (let i = 0; i < tape.length; i++) {
+    const node = tape[i]!;
+    for (const name in node.inputs) {
+      if (fromX.has(node.inputs[name]!.id)) {
+        for (const o of node.outputs) fromX.add(o.id);
+        marks[i] = 1;
+        break;
+      }
+    }
+  }
+  const toY = new Set<number>([y.id]);
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i]!;
+    for (const o of node.outputs) {
+      if (!toY.has(o.id)) continue;
+      for (const name in node.inputs) {
+        toY.add(node.inputs[name]!.id);
+        marks[i]! |= 2;
+      }
+      break;
+    }
+  }
+  const filtered: TapeNode[] = [];
+  for (let i = 0; i < tape.length; i++) {
+    if (marks[i] !== 3) continue;
+    const node = tape[i]!;
+    const inputs: Record<string, tf.Tensor> = {};
+    for (const name in node.inputs) {
+      const t = node.inputs[name]!;
+      if (fromX.has(t.id)) inputs[name] = t;
+    }
+    filtered.push({ ...node, inputs, outputs: node.outputs });
+  }
+  return filtered;
+}
+
+/**
+ * tfjs' backpropagateGradients over a Map (same order of operations, same checks), safe for
+ * gradient functions that hand dy on unchanged (`passesGradientThrough`): tfjs disposes an input's
+ * running gradient when it adds the next contribution, which would free a tensor that is also
+ * another entry's gradient, or the caller's seed. Such shared tensors are left to the enclosing tidy.
+ */
+function backpropagate(
+  grads: Map<number, tf.Tensor>,
+  tape: readonly TapeNode[],
+  tidy: (f: () => tf.Tensor[]) => tf.Tensor[],
+  seed: tf.Tensor | undefined,
+): void {
+  const shared = new Set<tf.Tensor>();
+  if (seed !== undefined) shared.add(seed);
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i]!;
+    const dys = node.outputs.map((o) => grads.get(o.id) ?? null);
+    if (node.gradient == null) {
+      throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+    }
+    const inputGradients = node.gradient(dys);
+    const names = Object.keys(node.inputs);
+    for (const name of names) {
+      if (inputGradients[name] === undefined) {
+        throw new Error(
+          `Cannot backprop through input ${name}. Available gradients found: ${Object.keys(inputGradients).join(',')}.`,
+        );
+      }
+    }
+    // One scope per node (tfjs opens one per input): the gradient functions' intermediates are
+    // freed all the same, at half the scope bookkeeping for two-input kernels.
+    const dxs = tidy(() => names.map((name) => inputGradients[name]!()));
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      const dx = dxs[k]!;
+      if (dx.dtype !== 'float32') {
+        throw new Error(
+          `Error in gradient for op ${node.kernelName}. The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`,
+        );
+      }
+      const x = node.inputs[name]!;
+      if (!tf.util.arraysEqual(dx.shape, x.shape)) {
+        throw new Error(
+          `Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape.join(',')}', which does not match the shape of the input '${x.shape.join(',')}'`,
+        );
+      }
+      if (dys.includes(dx)) shared.add(dx);
+      const current = grads.get(x.id);
+      if (current === undefined) {
+        grads.set(x.id, dx);
+      } else {
+        grads.set(x.id, tf.add(current, dx));
+        if (!shared.has(current)) current.dispose();
+      }
+    }
+  }
+}
+
+/** Each x its own gradient tensor, none of them the caller's dy (a pass-through can alias them). */
+function ownGradients(
+  grads: (tf.Tensor | undefined)[],
+  seed: tf.Tensor | undefined,
+): (tf.Tensor | undefined)[] {
+  const seen = new Set<tf.Tensor>();
+  if (seed !== undefined) seen.add(seed);
+  return grads.map((g) => {
+    if (g === undefined) return g;
+    if (!seen.has(g)) {
+      seen.add(g);
+      return g;
+    }
+    return tf.clone(g);
+  });
+}
+
+let original: GradientsFn | undefined;
+
+/**
+ * Whether gradients run through `fastGradients`, so a gradient function may hand dy on unchanged
+ * (tfjs' own walk would dispose it while another entry still holds it).
+ */
+export function passesGradientThrough(): boolean {
+  return active;
+}
+
+/** Whether the fast walk is installed and switched on (LOOP_FAST_TAPE, read per outermost call). */
+let active = false;
+
+function fastGradients(
+  this: EngineInternals,
+  f: () => tf.Tensor,
+  xs: tf.Tensor[],
+  dy?: tf.Tensor,
+  allowNoGradients = false,
+): { value: tf.Tensor; grads: tf.Tensor[] } {
+  // The switch is read once per outermost call (process.env reads are slow) and holds inside it.
+  if (this.state.gradientDepth === 0) active = process.env.LOOP_FAST_TAPE !== '0';
+  if (!active) return original!.call(this, f, xs, dy, allowNoGradients);
+  if (xs.length === 0) throw new Error('gradients() received an empty list of xs.');
+  if (dy != null && dy.dtype !== 'float32') {
+    throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
+  }
+  const y = this.scopedRun(
+    () => this.startTape(),
+    () => this.endTape(),
+    () => this.tidy('forward', f),
+  );
+  if (!(y instanceof tf.Tensor)) throw new Error('The result y returned by f() must be a tensor.');
+  const tape = filterTape(this.state.activeTape ?? [], xs, y);
+  if (!allowNoGradients && tape.length === 0 && xs.length > 0) {
+    throw new Error(
+      'Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.',
+    );
+  }
+  return this.tidy('backward', () => {
+    const grads = new Map<number, tf.Tensor>();
+    grads.set(y.id, dy ?? tf.ones(y.shape));
+    backpropagate(grads, tape, (g) => this.tidy(g), dy);
+    const out = ownGradients(
+      xs.map((x) => grads.get(x.id)),
+      dy,
+    ) as tf.Tensor[];
+    if (this.state.gradientDepth === 0) {
+      // Not inside another gradient: the tape's saved tensors are no longer needed.
+      for (const node of this.state.activeTape ?? []) for (const t of node.saved ?? []) t.dispose();
+      this.state.activeTape = null;
+    }
+    return { value: y, grads: out };
+  });
+}
+
+let originalClone: EngineInternals['clone'] | undefined;
+
+/**
+ * The engine's copy of a tensor saved for the backward pass (kept alive until the tape is cleared),
+ * recorded on the tape only where a recorded backward pass will read it, and with dy itself as its
+ * gradient. A copy saved while recording at gradient depth d is read by the gradient functions of
+ * the depth-d backward pass, which run at depth d - 1 and are recorded only if d - 1 >= 1: below
+ * depth 2 the tape node can never lie on a path to y, and tfjs' walk only had to skip it (a third of
+ * a first-order tape). tfjs' gradient runs a Cast of dy to float32 (dy is always float32: backprop
+ * checks it). Passing dy on is safe for the tape walk's in-place accumulation: the copy has one
+ * input and is never the differentiated y, and `fastGradients` leaves shared tensors alone.
+ */
+function savedCopy(this: EngineInternals, x: tf.Tensor): tf.Tensor {
+  if (!active) return originalClone!.call(this, x);
+  const y = sharedCopy(this, x) ?? this.runKernel('Identity', { x });
+  if (this.state.gradientDepth >= 2) {
+    this.addTapeNode(this.state.activeScope.name, { x }, [y], (dy) => ({ x: () => dy }), [], {});
+  }
+  return y;
+}
+
+/** Backends that count references to a buffer (cpu, wasm) and so can share it. */
+interface RefCounted {
+  incRef(dataId: object): void;
+}
+
+/**
+ * A second tensor on x's buffer without a kernel call (what the cpu backend's Identity and
+ * @loop/models' wasm Identity do, less the engine's kernel dispatch); null where x's backend does
+ * not count references (tfjs-node), so the caller runs the Identity kernel.
+ */
+function sharedCopy(engine: EngineInternals, x: tf.Tensor): tf.Tensor | null {
+  if (x.dtype === 'string') return null;
+  const backend = engine.state.tensorInfo.get(x.dataId)?.backend as
+    (tf.KernelBackend & Partial<RefCounted>) | undefined;
+  if (backend === undefined || typeof backend.incRef !== 'function') return null;
+  backend.incRef(x.dataId);
+  return engine.makeTensorFromDataId(x.dataId, x.shape, x.dtype, backend);
+}
+
+/** Install the fast tape walk on tfjs' engine (idempotent); `initBackend` calls it. */
+export function installFastGradients(): void {
+  const engine = tf.engine() as unknown as EngineInternals;
+  if (engine.gradients === (fastGradients as GradientsFn)) return;
+  original = engine.gradients;
+  originalClone = engine.clone;
+  active = process.env.LOOP_FAST_TAPE !== '0';
+  engine.gradients = fastGradients as GradientsFn;
+  engine.clone = savedCopy;
+}
+
+/** Whether the engine runs `fastGradients` (tests). */
+export function fastGradientsInstalled(): boolean {
+  return (tf.engine() as unknown as EngineInternals).gradients === (fastGradients as GradientsFn);
+}

@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs';
+import { createLoopedGPT, createToyAttention, fastGradientsInstalled, initBackend, stepLoss } from '../src';
+import type { GPTConfig } from '../src';
+import { filterTape, type TapeNode } from '../src/runtime/tape-gradients';
+import { randomizeVariables } from './helpers/weights';
+
+// The fast tape walk against independent oracles: tfjs' own walk (LOOP_FAST_TAPE=0) bit for bit on
+// real models, first and second order; brute-force graph reachability for the tape filter; closed
+// forms where gradient tensors are handed on unchanged (the aliasing the walk must survive).
+
+beforeAll(async () => {
+  await initBackend('wasm', { log: () => {} });
+});
+
+afterEach(() => {
+  delete process.env.LOOP_FAST_TAPE;
+});
+
+/** Runs `f` with tfjs' own tape walk, Identity-kernel copies and reshaping Add/Sub gradients. */
+function stock<T>(f: () => T): T {
+  process.env.LOOP_FAST_TAPE = '0';
+  try {
+    return f();
+  } finally {
+    delete process.env.LOOP_FAST_TAPE;
+  }
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('filterTape', () => {
+  /** A random topologically ordered tape over fake tensors: each node reads 0-3 earlier tensors. */
+  function randomTape(seed: number, nodes: number): { tape: TapeNode[]; tensors: tf.Tensor[] } {
+    const rnd = lcg(seed);
+    const fake = (id: number): tf.Tensor => ({ id }) as unknown as tf.Tensor;
+    const tensors: tf.Tensor[] = Array.from({ length: 6 }, (_, i) => fake(i)); // leaves
+    const tape: TapeNode[] = [];
+    for (let n = 0; n < nodes; n++) {
+      const inputs: Record<string, tf.Tensor> = {};
+      const k = Math.floor(rnd() * 4);
+      for (let j = 0; j < k; j++) inputs[`in${j}`] = tensors[Math.floor(rnd() * tensors.length)]!;
+      const outputs: tf.Tensor[] = [];
+      for (let j = 1 + Math.floor(rnd() * 2); j > 0; j--) {
+        const t = fake(tensors.length);
+        tensors.push(t);
+        outputs.push(t);
+      }
+      tape.push({ id: 1000 + n, kernelName: `k${n}`, inputs, outputs });
+    }
+    return { tape, tensors };
+  }
+
+  /** Plain reachability over the whole graph, memoised recursion (no tape-order sweeps). */
+  function bruteForce(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): { id: number; inputs: string[] }[] {
+    const producer = new Map<number, TapeNode>();
+    for (const n of tape) for (const o of n.outputs) producer.set(o.id, n);
+    const fromX = new Map<number, boolean>();
+    const dependsOnX = (id: number): boolean => {
+      if (xs.some((x) => x.id === id)) return true;
+      if (fromX.has(id)) return fromX.get(id)!;
+      const p = producer.get(id);
+      const r = p !== undefined && Object.values(p.inputs).some((t) => dependsOnX(t.id));
+      fromX.set(id, r);
+      return r;
+    };
+    const toY = new Map<number, boolean>();
+    const leadsToY = (id: number): boolean => {
+      if (id === y.id) return true;
+      if (toY.has(id)) return toY.get(id)!;
+      const r = tape.some(
+        (n) => Object.values(n.inputs).some((t) => t.id === id) && n.outputs.some((o) => leadsToY(o.id)),
+      );
+      toY.set(id, r);
+      return r;
+    };
+    return tape
+      .filter(
+        (n) => Object.values(n.inputs).some((t) => dependsOnX(t.id)) && n.outputs.some((o) => leadsToY(o.id)),
+      )
+      .map((n) => ({
+        id: n.id,
+        inputs: Object.keys(n.inputs).filter((k) => dependsOnX(n.inputs[k]!.id)),
+      }));
+  }
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('keeps the nodes on paths from xs to y (random tape %i)', (seed) => {
+    const { tape, tensors } = randomTape(seed, 60);
+    const rnd = lcg(seed + 100);
+    const xs = [tensors[Math.floor(rnd() * 6)]!, tensors[6 + Math.floor(rnd() * 20)]!];
+    const y = tensors[tensors.length - 1 - Math.floor(rnd() * 10)]!;
+    const got = filterTape(tape, xs, y).map((n) => ({ id: n.id, inputs: Object.keys(n.inputs) }));
+    expect(got).toEqual(bruteForce(tape, xs, y));
+    // the tape itself is left as it was (copies are pruned, not the nodes)
+    expect(tape.every((n) => Object.keys(n.inputs).length <= 3)).toBe(true);
+  });
+});
+
+describe('fast tape walk', () => {
+  it('is installed by initBackend', () => {
+    expect(fastGradientsInstalled()).toBe(true);
+  });
+
+  it('gives the tfjs walk gradients bit for bit, and its HVPs to float32 round-off (looped GPT, toy)', () => {
+    // HVPs are not bitwise: where an Add hands dy on, the outer pass adds the contributions to dy in
+    // tape order instead of first per reshaped copy (the same terms, associated differently).
+    const cfg: GPTConfig = {
+      vocabSize: 5,
+      nEmbd: 8,
+      nHead: 2,
+      nLayer: 1,
+      inputInjection: true,
+      positional: 'none',
+      readIn: 'onehot',
+    };
+    const gpt = createLoopedGPT(cfg, { seed: 3 });
+    randomizeVariables(gpt.variables, 7, 0.4);
+    const x = tf.tensor2d([0, 1, 2, 3, 4, 1, 1, 0], [2, 4], 'int32');
+    const y = tf.tensor2d([1, 2, 3, 4, 1, 1, 0, 2], [2, 4], 'int32');
+    const m = tf.tensor2d([0, 1, 1, 1, 1, 1, 1, 0], [2, 4]);
+    const toy = createToyAttention({ dim: 4, vocabSize: 4, loops: 3, seed: 2 });
+    const tokens = tf.tensor2d([0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 2, 2], [3, 4], 'int32');
+    const targets = tf.tensor1d([1, 2, 3], 'int32');
+    const cases: [string, () => tf.Scalar, tf.Variable[]][] = [
+      ['gpt', () => stepLoss(gpt.forward(x, { loops: 3 }), y, m, [1, 3]), gpt.variables],
+      ['toy', () => toy.loss(tokens, targets), toy.variables],
+    ];
+    for (const [, loss, vars] of cases) {
+      const n = vars.reduce((a, v) => a + v.size, 0);
+      const seed = tf.tensor1d(Array.from({ length: n }, (_, i) => Math.sin(i + 1)));
+      const flat = (ts: tf.Tensor[]): tf.Tensor => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+      const run = (): { g: Float32Array; hv: Float32Array } =>
+        tf.tidy(() => {
+          const g = flat(tf.engine().gradients(loss, vars).grads);
+          const hv = flat(
+            tf.engine().gradients(() => flat(tf.engine().gradients(loss, vars).grads), vars, seed).grads,
+          );
+          return { g: g.dataSync() as Float32Array, hv: hv.dataSync() as Float32Array };
+        });
+      const fast = run();
+      const ref = stock(run);
+      expect(Array.from(fast.g)).toEqual(Array.from(ref.g));
+      const scale = ref.hv.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+      expect(scale).toBeGreaterThan(0);
+      fast.hv.forEach((v, i) => expect(Math.abs(v - ref.hv[i]!)).toBeLessThanOrEqual(1e-5 * scale));
+      seed.dispose();
+    }
+    gpt.dispose();
+    toy.dispose();
+    tf.dispose([x, y, m, tokens, targets]);
+  });
+
+  it('gives each x its own gradient tensor and never hands back the caller dy', () => {
+    const a = tf.tensor1d([1, 2]);
+    const b = tf.tensor1d([3, 4]);
+    const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.add(p, q)))([a, b]);
+    expect(ga).not.toBe(gb);
+    ga!.dispose();
+    expect(Array.from(gb!.dataSync())).toEqual([1, 1]);
+    const dy = tf.tensor1d([5, 7]);
+    const g = tf.grad((p: tf.Tensor) => tf.add(p, 1))(a, dy);
+    expect(g).not.toBe(dy);
+    g.dispose();
+    expect(Array.from(dy.dataSync())).toEqual([5, 7]);
+    tf.dispose([a, b, gb!, dy]);
+  });
+
+  it('adds contributions to a gradient that is also another tensor gradient (closed form)', () => {
+    // f = sum((x + c) + (x - 2x) + x): every Add/Sub hands dy on; x collects 1 + 1 - 2 + 1 = 1 from
+    // four paths whose running sums share tensors with the outputs' gradients.
+    const x = tf.tensor1d([0.5, -1, 3]);
+    const c = tf.tensor1d([1, 2, 3]);
+    const w = tf.tensor1d([2, -3, 5]);
+    const f = (t: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.mul(w, tf.add(tf.add(tf.add(t, c), tf.sub(t, tf.mul(t, 2))), t)));
+    const before = tf.memory().numTensors;
+    const g = tf.grad(f)(x);
+    expect(Array.from(g.dataSync())).toEqual([2, -3, 5]);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, c, w]);
+  });
+
+  it('differentiates a second and third time through the saved copies (closed forms)', () => {
+    // f = sum(x^4 - x * x + (x - x)): f' = 4x^3 - 2x, f'' = 12x^2 - 2, f''' = 24x
+    const x = tf.tensor1d([0.5, -1, 2]);
+    const f = (t: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.add(tf.sub(tf.mul(tf.mul(t, t), tf.mul(t, t)), tf.mul(t, t)), tf.sub(t, t)));
+    const d1 = tf.grad(f);
+    const d2 = tf.grad((t: tf.Tensor) => tf.sum(d1(t)));
+    const d3 = tf.grad((t: tf.Tensor) => tf.sum(d2(t)));
+    const close = (t: tf.Tensor, want: number[]): void =>
+      Array.from(t.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
+    const xs = [0.5, -1, 2];
+    const before = tf.memory().numTensors;
+    const [g1, g2, g3] = [d1(x), d2(x), d3(x)];
+    close(
+      g1,
+      xs.map((v) => 4 * v ** 3 - 2 * v),
+    );
+    close(
+      g2,
+      xs.map((v) => 12 * v ** 2 - 2),
+    );
+    close(
+      g3,
+      xs.map((v) => 24 * v),
+    );
+    tf.dispose([g1, g2, g3]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('keeps the tensor count flat over repeated gradients and HVPs of a model', () => {
+    const toy = createToyAttention({ dim: 4, vocabSize: 4, loops: 2, seed: 5 });
+    const tokens = tf.tensor2d([0, 1, 2, 3, 3, 2, 1, 0], [2, 4], 'int32');
+    const targets = tf.tensor1d([1, 2], 'int32');
+    const loss = (): tf.Scalar => toy.loss(tokens, targets);
+    const step = (): void =>
+      tf.tidy(() => {
+        const inner = () =>
+          tf.addN(
+            tf
+              .engine()
+              .gradients(loss, toy.variables)
+              .grads.map((g) => tf.sum(g)),
+          );
+        tf.engine().gradients(inner, toy.variables);
+      });
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    toy.dispose();
+    tf.dispose([tokens, targets]);
+  });
+
+  it('says which gradient is missing as tfjs does', () => {
+    const x = tf.scalar(2);
+    const c = tf.scalar(3);
+    expect(() => tf.grad(() => tf.mul(c, c))(x)).toThrow(/Cannot compute gradient of y=f\(x\)/);
+    tf.dispose([x, c]);
+  });
+});
