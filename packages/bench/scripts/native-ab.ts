@@ -3,7 +3,8 @@
 // Which: AB_VARS, a comma-separated list of switches set to 0 (off) or 1 (on) together; default
 // LOOP_NATIVE_MATMUL (off: tfjs' own products, explicit transposes in the matmul gradient); others
 // LOOP_NATIVE_GELU (off: GELU as tfjs ops), LOOP_NATIVE_SUM (off: wasm's Sum, transposing first),
-// LOOP_NATIVE_LAYERNORM, LOOP_NATIVE_SOFTMAX and LOOP_NATIVE_ADAM (off: @loop/shift's AdamW as ops).
+// LOOP_NATIVE_LAYERNORM, LOOP_NATIVE_SOFTMAX and LOOP_NATIVE_ADAM (off: @loop/shift's AdamW as ops);
+// LOOP_FAST_TAPE (off: tfjs' own gradient tape walk and saved-tensor copies; not a native kernel).
 // Usage (from packages/bench):
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts step [C64-L1|C64-L10|C256-L1]
 //   node --conditions=@loop/source --import tsx scripts/native-ab.ts hvp [gpt|toy]

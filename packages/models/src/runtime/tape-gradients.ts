@@ -103,6 +103,17 @@ export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], 
   for (let i = 0; i < tape.length; i++) {
     if (marks[i] !== 3) continue;
     const node = tape[i]!;
+    let pruned = false;
+    for (const name in node.inputs) {
+      if (!fromX.has(node.inputs[name]!.id)) {
+        pruned = true;
+        break;
+      }
+    }
+    if (!pruned) {
+      filtered.push(node); // read, never written: no copy needed
+      continue;
+    }
     const inputs: Record<string, tf.Tensor> = {};
     for (const name in node.inputs) {
       const t = node.inputs[name]!;
