@@ -43,6 +43,24 @@ function bruteGrads(
 
 const vals = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(s + 1.3 * i));
 
+/** Operand shapes of the binary-op tests: equal, broadcast either way, scalar. */
+const BROADCAST_PAIRS: [number[], number[]][] = [
+  [
+    [2, 3],
+    [2, 3],
+  ],
+  [[2, 3], [3]],
+  [
+    [4, 1, 3],
+    [2, 1],
+  ],
+  [[3], []],
+  [
+    [1, 5],
+    [4, 1],
+  ],
+];
+
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });
@@ -173,22 +191,7 @@ describe('Multiply gradient', () => {
     expect(arithmeticGradientsRegistered()).toBe(true);
   });
 
-  it.each([
-    [
-      [2, 3],
-      [2, 3],
-    ],
-    [[2, 3], [3]],
-    [
-      [4, 1, 3],
-      [2, 1],
-    ],
-    [[3], []],
-    [
-      [1, 5],
-      [4, 1],
-    ],
-  ])('a %j times b %j matches brute force', (aShape, bShape) => {
+  it.each(BROADCAST_PAIRS)('a %j times b %j matches brute force', (aShape, bShape) => {
     const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
     const av = vals(size(aShape), 1);
@@ -233,22 +236,7 @@ describe('Multiply gradient', () => {
 });
 
 describe('Add and Sub gradients', () => {
-  it.each([
-    [
-      [2, 3],
-      [2, 3],
-    ],
-    [[2, 3], [3]],
-    [
-      [4, 1, 3],
-      [2, 1],
-    ],
-    [[3], []],
-    [
-      [1, 5],
-      [4, 1],
-    ],
-  ])('a %j plus and minus b %j match brute force', (aShape, bShape) => {
+  it.each(BROADCAST_PAIRS)('a %j plus and minus b %j match brute force', (aShape, bShape) => {
     // f = sum(w * (a +- b)): df/da[i] = the sum of w over the output positions that read a[i], which
     // is the Multiply oracle's df/da with b = 1; df/db likewise, negated for a - b.
     const size = (s: number[]) => s.reduce((p, q) => p * q, 1);

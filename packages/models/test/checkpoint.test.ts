@@ -17,6 +17,7 @@ import {
   snapshotVariables,
   stepLoss,
 } from '../src';
+import { TINY_GPT } from './helpers/tiny-gpt';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,15 +28,7 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-const cfg: GPTConfig = {
-  vocabSize: 4,
-  nEmbd: 8,
-  nHead: 2,
-  nLayer: 1,
-  inputInjection: true,
-  positional: 'none',
-  readIn: 'onehot',
-};
+const cfg: GPTConfig = { ...TINY_GPT, vocabSize: 4 };
 const x = (): tf.Tensor2D =>
   tf.tensor2d(
     [

@@ -9,6 +9,7 @@ import {
   stepLoss,
   WASM_HEAP_BYTES,
 } from '../src';
+import { TINY_GPT } from './helpers/tiny-gpt';
 
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
@@ -37,18 +38,7 @@ describe('micro-batching', () => {
   });
 
   it('accumulated micro-batch gradients equal the full-batch gradients', () => {
-    const model = createLoopedGPT(
-      {
-        vocabSize: 4,
-        nEmbd: 8,
-        nHead: 2,
-        nLayer: 1,
-        inputInjection: true,
-        positional: 'none',
-        readIn: 'onehot',
-      },
-      { seed: 4 },
-    );
+    const model = createLoopedGPT({ ...TINY_GPT, vocabSize: 4 }, { seed: 4 });
     const tokens = [
       [0, 1, 2],
       [1, 1, 0],

@@ -16,21 +16,14 @@ import {
   stepLoss,
 } from '../src';
 import { referenceForward, referenceStepLoss } from './helpers/reference-gpt';
+import { TINY_GPT } from './helpers/tiny-gpt';
 import { randomizeVariables, readWeights } from './helpers/weights';
 
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });
 
-const cfg: GPTConfig = {
-  vocabSize: 5,
-  nEmbd: 8,
-  nHead: 2,
-  nLayer: 1,
-  inputInjection: true,
-  positional: 'none',
-  readIn: 'onehot',
-};
+const cfg: GPTConfig = TINY_GPT;
 const tokens = [
   [0, 1, 2, 3],
   [4, 1, 1, 0],

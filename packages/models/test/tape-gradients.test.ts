@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createLoopedGPT, createToyAttention, fastGradientsInstalled, initBackend, stepLoss } from '../src';
-import type { GPTConfig } from '../src';
 import { filterTape, type TapeNode } from '../src/runtime/tape-gradients';
+import { withSwitch } from './helpers/env-switch';
+import { TINY_GPT } from './helpers/tiny-gpt';
 import { randomizeVariables } from './helpers/weights';
 
 // The fast tape walk against independent oracles: tfjs' own walk (LOOP_FAST_TAPE=0) bit for bit on
@@ -11,20 +12,6 @@ import { randomizeVariables } from './helpers/weights';
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
 });
-
-afterEach(() => {
-  delete process.env.LOOP_FAST_TAPE;
-});
-
-/** Runs `f` with tfjs' own tape walk, Identity-kernel copies and reshaping Add/Sub gradients. */
-function stock<T>(f: () => T): T {
-  process.env.LOOP_FAST_TAPE = '0';
-  try {
-    return f();
-  } finally {
-    delete process.env.LOOP_FAST_TAPE;
-  }
-}
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -109,16 +96,7 @@ describe('fast tape walk', () => {
   it('gives the tfjs walk gradients bit for bit, and its HVPs to float32 round-off (looped GPT, toy)', () => {
     // HVPs are not bitwise: where an Add hands dy on, the outer pass adds the contributions to dy in
     // tape order instead of first per reshaped copy (the same terms, associated differently).
-    const cfg: GPTConfig = {
-      vocabSize: 5,
-      nEmbd: 8,
-      nHead: 2,
-      nLayer: 1,
-      inputInjection: true,
-      positional: 'none',
-      readIn: 'onehot',
-    };
-    const gpt = createLoopedGPT(cfg, { seed: 3 });
+    const gpt = createLoopedGPT(TINY_GPT, { seed: 3 });
     randomizeVariables(gpt.variables, 7, 0.4);
     const x = tf.tensor2d([0, 1, 2, 3, 4, 1, 1, 0], [2, 4], 'int32');
     const y = tf.tensor2d([1, 2, 3, 4, 1, 1, 0, 2], [2, 4], 'int32');
@@ -143,7 +121,7 @@ describe('fast tape walk', () => {
           return { g: g.dataSync() as Float32Array, hv: hv.dataSync() as Float32Array };
         });
       const fast = run();
-      const ref = stock(run);
+      const ref = withSwitch('LOOP_FAST_TAPE', false, run); // tfjs' own walk and copies
       expect(Array.from(fast.g)).toEqual(Array.from(ref.g));
       const scale = ref.hv.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       expect(scale).toBeGreaterThan(0);
