@@ -238,13 +238,15 @@ function fastGradients(
       'Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.',
     );
   }
+  // tf.variableGrads passes dy = null
+  const seed = dy ?? undefined;
   return this.tidy('backward', () => {
     const grads = new Map<number, tf.Tensor>();
-    grads.set(y.id, dy ?? tf.ones(y.shape));
-    backpropagate(grads, tape, (g) => this.tidy(g), dy);
+    grads.set(y.id, seed ?? tf.ones(y.shape));
+    backpropagate(grads, tape, (g) => this.tidy(g), seed);
     const out = ownGradients(
       xs.map((x) => grads.get(x.id)),
-      dy,
+      seed,
     ) as tf.Tensor[];
     if (this.state.gradientDepth === 0) {
       // Not inside another gradient: the tape's saved tensors are no longer needed.
