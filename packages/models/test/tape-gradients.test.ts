@@ -5,9 +5,10 @@ import { withSwitch } from './helpers/env-switch';
 import { TINY_GPT } from './helpers/tiny-gpt';
 import { randomizeVariables } from './helpers/weights';
 
-// The fast tape walk against independent oracles: tfjs' own walk (LOOP_FAST_TAPE=0) bit for bit on
-// real models, first and second order; brute-force graph reachability for the tape filter; closed
-// forms where gradient tensors are handed on unchanged (the aliasing the walk must survive).
+// The fast tape walk against independent oracles: tfjs' own walk (LOOP_FAST_TAPE=0) on real models
+// (gradients bit for bit, HVPs to float32 round-off); brute-force graph reachability for the tape
+// filter; closed forms where gradient tensors are handed on unchanged (the aliasing the walk must
+// survive).
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
