@@ -47,8 +47,8 @@ const WARMUP_MS = 1000;
 
 /**
  * Timed pairs: at least `repeats` and this long. A toy pair takes ~6 ms and a garbage collection
- * lands on some of them, so 10 pairs gave medians 30% apart between runs (HVP IQR 3.7-6.9 ms);
- * ~150 pairs settle it. A GPT block's pair (~45 ms) needs ~20.
+ * lands on some of them: 10 pairs gave an HVP median of 5.26 ms (IQR 3.7-6.9) in one perf run,
+ * against 4.2-4.6 ms over 100-300 pairs; ~150 pairs settle it. A GPT block's pair (~45 ms) needs ~20.
  */
 const TIMED_MS = 1000;
 const TIMED_MAX_PAIRS = 200;
