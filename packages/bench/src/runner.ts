@@ -139,6 +139,8 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     backendRequested: options.backend,
     backend,
     wasmThreads: backend === 'wasm' ? (await import('@loop/models')).wasmThreads() : null,
+    // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
+    fusedProducts: backend === 'wasm' ? (await import('@loop/models')).nativeMatMulFused() : null,
     version: VERSION,
     tfjs: tf.version_core,
     node: process.version,

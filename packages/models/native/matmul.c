@@ -11,9 +11,11 @@
  * block of a panel packed contiguously so that it stays in L1, with A read 4 k-steps at a time
  * (one vector load per row, then lane splats), as XNNPACK's wasmsimd "splat" kernels do. It adds
  * up each output over k in order with a separate multiply and add, like them, so its results are
- * bitwise the same as tfjs' products (tested). A transposed operand is first copied, transposed,
- * into a caller-provided scratch buffer (read in place, strided, a transposed A ran at ~25 instead
- * of ~37 GFLOP/s): the transposes cost no tensor, no kernel call and (under autodiff) no gradient.
+ * bitwise the same as tfjs' products (tested). A second build fuses each multiply-add (LOOP_FUSED
+ * below): the same order over k, one rounding per step instead of two, 20-30% faster products. A
+ * transposed operand is first copied, transposed, into a caller-provided scratch buffer (read in
+ * place, strided, a transposed A ran at ~25 instead of ~37 GFLOP/s): the transposes cost no
+ * tensor, no kernel call and (under autodiff) no gradient.
  *
  * Constraints that keep it safe inside another module's memory: no data segments, no start
  * function, no use of globals (so no shadow stack: every local lives in a wasm local), no calls to
@@ -26,7 +28,21 @@
 
 typedef v128_t f4;
 #define ZERO wasm_f32x4_splat(0.0f)
+#ifdef LOOP_FUSED
+/*
+ * The fused build (scripts/build-native.mjs, -DLOOP_FUSED -mrelaxed-simd): relaxed SIMD's
+ * f32x4.relaxed_madd, x * y + acc with one rounding where the CPU has FMA (x86 FMA3, every arm64),
+ * one instruction instead of two. Clang 14 knows it only by its prototype name and opcode
+ * (f32x4.fma, 0xfd 0xaf); the build script rewrites that opcode to the standard one (0xfd 0x105).
+ */
+#if __has_builtin(__builtin_wasm_relaxed_madd_f32x4)
+#define MADD(acc, x, y) acc = __builtin_wasm_relaxed_madd_f32x4(x, y, acc)
+#else
+#define MADD(acc, x, y) acc = __builtin_wasm_fma_f32x4(x, y, acc)
+#endif
+#else
 #define MADD(acc, x, y) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, y))
+#endif
 
 #define LANE(v, l) wasm_i32x4_shuffle(v, v, l, l, l, l)
 

@@ -25,3 +25,4 @@ export * from './runtime/softmax-kernel';
 export * from './runtime/native-softmax';
 export * from './runtime/adam-kernel';
 export * from './runtime/native-adam';
+export { relaxedSimdSupported } from './runtime/relaxed-simd';

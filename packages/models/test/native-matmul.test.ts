@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  fusedBuildFuses,
   initBackend,
   nativeMatMulActive,
   nativeMatMulFor,
+  nativeMatMulFused,
   nativeProductPlan,
   nativeScratchFloats,
   NATIVE_PANEL_FLOATS,
@@ -10,12 +12,16 @@ import {
   type NativeProductPlan,
 } from '../src';
 import { withSwitch } from './helpers/env-switch';
+import { cpuFusesMultiplyAdd, productByLoop, roundedSum32, sequentialProduct } from './helpers/float32-sums';
 import { nativeSourceSha256, testMemory } from './helpers/native-source';
 import { seeded } from './helpers/seeded';
 import { NATIVE_MATMUL_SOURCE_SHA256 } from '../src/runtime/native-matmul.generated';
+import { relaxedSimdSupported } from '../src/runtime/relaxed-simd';
 
-// Oracles: a float64 triple loop (values), and tfjs' own XNNPACK products with the native kernel
-// switched off (bitwise: both add up each output over k in order with separate multiply and add).
+// Oracles: a float64 triple loop (values); float32 sums over k in order, emulated bit for bit in
+// float64 (helpers/float32-sums.ts): with a rounded product per step for the plain build, fused
+// for the fused one; and tfjs' own XNNPACK products with the native kernel switched off (bitwise
+// the plain build: both add up each output over k in order with separate multiply and add).
 
 /** op(A[e]) op(B[e]) by triple loop in float64; strides 0 broadcast. */
 function brute(
@@ -23,20 +29,7 @@ function brute(
   b: ArrayLike<number>,
   p: Omit<NativeProductPlan, 'outShape'>,
 ): Float64Array {
-  const { batch, m, k, n, strideA, strideB, transA, transB } = p;
-  const out = new Float64Array(batch * m * n);
-  for (let e = 0; e < batch; e++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) {
-          const av = a[e * strideA + (transA ? q * m + i : i * k + q)] as number;
-          const bv = b[e * strideB + (transB ? j * k + q : q * n + j)] as number;
-          s += av * bv;
-        }
-        out[e * m * n + i * n + j] = s;
-      }
-  return out;
+  return productByLoop(a, b, p, (acc, av, bv) => acc + av * bv, new Float64Array(p.batch * p.m * p.n));
 }
 
 function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -47,6 +40,9 @@ function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 const withNative = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_MATMUL', on, f);
+const withFused = <T>(on: boolean, f: () => T): T => withSwitch('LOOP_NATIVE_FMA', on, f);
+/** Whether the fused build's products are expected fused here (undefined: unknown CPU). */
+const fuses = cpuFusesMultiplyAdd();
 
 describe('native product module (on a memory of its own)', () => {
   it.each([false, true])('runs on a plain and a shared memory (shared: %s)', (shared) => {
@@ -97,9 +93,47 @@ describe('native product module (on a memory of its own)', () => {
     expect(heap.subarray(sAt + size, sAt + size + 256).every(Number.isNaN)).toBe(true);
   });
 
-  it('is instantiated once per memory', () => {
+  it('is instantiated once per memory and build', () => {
     const memory = testMemory();
     expect(nativeMatMulFor(memory)).toBe(nativeMatMulFor(memory));
+    expect(nativeMatMulFor(memory, true)).toBe(nativeMatMulFor(memory, true));
+    expect(nativeMatMulFor(memory, true)).not.toBe(nativeMatMulFor(memory));
+  });
+
+  it.each([false, true])(
+    'fused and plain builds: bitwise float32 sums over k in order (shared memory: %s)',
+    (shared) => {
+      const memory = testMemory(shared, 4);
+      const heap = new Float32Array(memory.buffer);
+      // rows, columns and k across the 6 x 8 tile's tails and the 256-step k blocks; transposed B
+      const [m, k, n] = [13, 600, 19];
+      const p = { batch: 1, m, k, n, strideA: 0, strideB: 0, transA: false, transB: true };
+      const a = seeded(m * k, 21);
+      const b = seeded(k * n, 22);
+      const [aAt, bAt, cAt, sAt] = [0, m * k, m * k + k * n, m * k + k * n + m * n];
+      heap.set(a, aAt);
+      heap.set(b, bAt);
+      const run = (fused: boolean): number[] => {
+        nativeMatMulFor(memory, fused)!(aAt * 4, bAt * 4, cAt * 4, 1, m, k, n, 0, 0, 0, 1, sAt * 4);
+        return Array.from(heap.subarray(cAt, cAt + m * n));
+      };
+      expect(run(false)).toEqual(Array.from(sequentialProduct(a, b, p, false)));
+      const fused = run(true);
+      if (fuses !== undefined) expect(fused).toEqual(Array.from(sequentialProduct(a, b, p, fuses)));
+      // the two builds differ where the CPU fuses (one rounding less per step)
+      if (fuses === true) expect(fused).not.toEqual(run(false));
+    },
+  );
+
+  it('float32 sum oracle: one rounding, ties to even, also where the float64 sum is rounded', () => {
+    expect(roundedSum32(1, 2 ** -24)).toBe(1); // a tie: to even
+    expect(roundedSum32(1 + 2 ** -23, 2 ** -24)).toBe(1 + 2 ** -22); // a tie: to even, upwards
+    // float64 rounds 1 + 2^-24 + 2^-60 to the tie 1 + 2^-24; the exact sum lies above it
+    expect(Math.fround(1 + (2 ** -24 + 2 ** -60))).toBe(1);
+    expect(roundedSum32(1, 2 ** -24 + 2 ** -60)).toBe(1 + 2 ** -23);
+    expect(roundedSum32(-1, -(2 ** -24 + 2 ** -60))).toBe(-(1 + 2 ** -23));
+    expect(roundedSum32(1, 2 ** -24 - 2 ** -60)).toBe(1);
+    expect(roundedSum32(0.5, 0.25)).toBe(0.75);
   });
 
   it('embeds a build of the current native/matmul.c (rebuild: node scripts/build-native.mjs)', () => {
@@ -254,20 +288,48 @@ describe('native product kernel on the wasm backend', () => {
     [[], 30, 600, 17, false, true],
     [[2], 16, 513, 17, true, true],
   ])(
-    'batch %j, %i x %i x %i (transposed %s / %s): bitwise the same as XNNPACK',
+    'batch %j, %i x %i x %i (transposed %s / %s): plain build bitwise XNNPACK, fused build bitwise fused sums',
     (batchShape, m, k, n, tA, tB) => {
       const batch = batchShape.reduce((p, q) => p * q, 1);
-      const a = tf.tensor(seeded(batch * m * k, 8), [...batchShape, ...(tA ? [k, m] : [m, k])]);
-      const b = tf.tensor(seeded(batch * k * n, 9), [...batchShape, ...(tB ? [n, k] : [k, n])]);
+      const av = seeded(batch * m * k, 8);
+      const bv = seeded(batch * k * n, 9);
+      const a = tf.tensor(av, [...batchShape, ...(tA ? [k, m] : [m, k])]);
+      const b = tf.tensor(bv, [...batchShape, ...(tB ? [n, k] : [k, n])]);
       const swap = (t: tf.Tensor, on: boolean): tf.Tensor =>
         on ? tf.transpose(t, [...batchShape.map((_, i) => i), t.rank - 1, t.rank - 2]) : t;
-      const native = tf.matMul(a, b, tA, tB);
+      const plain = withFused(false, () => tf.matMul(a, b, tA, tB));
       // XNNPACK only runs untransposed products: transpose explicitly (an exact copy).
       const reference = withNative(false, () => tf.matMul(swap(a, tA), swap(b, tB)));
-      expect(Array.from(native.dataSync())).toEqual(Array.from(reference.dataSync()));
-      tf.dispose([a, b, native, reference]);
+      expect(Array.from(plain.dataSync())).toEqual(Array.from(reference.dataSync()));
+      const p = { batch, m, k, n, strideA: m * k, strideB: k * n, transA: tA, transB: tB };
+      expect(Array.from(plain.dataSync())).toEqual(Array.from(sequentialProduct(av, bv, p, false)));
+      const fused = tf.matMul(a, b, tA, tB);
+      if (fuses !== undefined) {
+        const rounding = relaxedSimdSupported() && fuses;
+        expect(nativeMatMulFused()).toBe(rounding);
+        expect(Array.from(fused.dataSync())).toEqual(Array.from(sequentialProduct(av, bv, p, rounding)));
+      }
+      tf.dispose([a, b, plain, reference, fused]);
     },
   );
+
+  it('runs fused by default where relaxed SIMD compiles, plain with LOOP_NATIVE_FMA=0', () => {
+    // 1 * -(1 + 2^-11) + (1 + 2^-12)^2 = 2^-24 exactly; rounding (1 + 2^-12)^2 first gives 0.
+    const x = 1 + 2 ** -12;
+    const a = tf.tensor2d([1, x], [1, 2]);
+    const b = tf.tensor2d([-(1 + 2 ** -11), x], [2, 1]);
+    expect(relaxedSimdSupported()).toBe(true); // Node 20 with the flag this module sets, or Node >= 22
+    if (fuses !== undefined) {
+      expect(fusedBuildFuses()).toBe(fuses);
+      expect(nativeMatMulFused()).toBe(fuses);
+    }
+    expect(withFused(false, () => nativeMatMulFused())).toBe(false);
+    const fused = tf.matMul(a, b);
+    const plain = withFused(false, () => tf.matMul(a, b));
+    if (fuses !== undefined) expect(fused.dataSync()[0]).toBe(fuses ? 2 ** -24 : 0);
+    expect(plain.dataSync()[0]).toBe(0);
+    tf.dispose([a, b, fused, plain]);
+  });
 
   it('keeps the gradient of a product exact to float32 with the flags it now passes', () => {
     const x = tf.tensor(seeded(5 * 7, 10), [5, 7]);

@@ -1,7 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '@loop/hessian';
-import { wasmThreads } from '@loop/models';
+import { nativeMatMulFused, wasmThreads } from '@loop/models';
 import { z } from 'zod';
 import { defineExperiment } from '../experiment';
 import { writeJsonAtomic } from '../io/atomic';
@@ -424,6 +424,8 @@ export const perfExperiment = defineExperiment({
       backend: ctx.backend,
       /** XNNPACK threads of the wasm backend (null on other backends). */
       wasmThreads: threads,
+      /** Whether the wasm backend's products fuse each multiply-add (LOOP_NATIVE_FMA; null elsewhere). */
+      fusedProducts: ctx.backend === 'wasm' ? nativeMatMulFused() : null,
       matmulPeak: peak,
       machinePeakGflops: machinePeak,
       peer: peerStatus === null ? { requested: false } : { requested: true, ...peerStatus, peak: peerPeak },

@@ -3,7 +3,7 @@ import { reduceToShape } from './matmul-gradient';
 import { passesGradientThrough } from './tape-gradients';
 
 /**
- * Add, Sub, Multiply, Sum, Mean and Tile gradients without tfjs' no-op work; same values, fewer
+ * Add, AddN, Sub, Multiply, Sum, Mean and Tile gradients without tfjs' no-op work; same values, fewer
  * kernels.
  *
  * Why: the stock Add and Sub gradients reshape dy to the shape it already has, one kernel per
@@ -56,6 +56,19 @@ const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
       const [a, b] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
       return { a: () => sumGradient(g, a.shape), b: () => sumGradient(g, b.shape) };
+    },
+  },
+  {
+    // tfjs' gradient copies dy for every input (an Identity kernel each); summing hands dy on.
+    kernelName: 'AddN',
+    saveAllInputs: true,
+    gradFunc: (dy, saved) => {
+      const g = dy as tf.Tensor;
+      const ders: Record<string, () => tf.Tensor> = {};
+      saved.forEach((_, i) => {
+        ders[i] = () => (passesGradientThrough() ? g : tf.clone(g));
+      });
+      return ders;
     },
   },
   {
@@ -129,7 +142,7 @@ const GRADIENTS: Parameters<typeof tf.registerGradient>[0][] = [
   },
 ];
 
-/** Register the lean Add, Sub, Multiply, Sum, Mean and Tile gradients (idempotent); `initBackend` calls it. */
+/** Register the lean Add, AddN, Sub, Multiply, Sum, Mean and Tile gradients (idempotent); `initBackend` calls it. */
 export function registerArithmeticGradients(): void {
   for (const config of GRADIENTS) {
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { registerArithmeticGradients } from './arithmetic-gradients';
 import { registerFastMatMulGradient } from './matmul-gradient';
 import { installFastGradients } from './tape-gradients';
-import { registerWasmKernels } from './wasm-kernels';
+import { nativeMatMulFused, registerWasmKernels } from './wasm-kernels';
 import {
   registerThreadedWasm,
   resolveWasmPackage,
@@ -152,7 +152,7 @@ async function attempt(name: BackendName, threads: number, log: (msg: string) =>
       return '';
     case 'wasm': {
       const n = await tryWasm(threads, log);
-      return `, ${n} thread${n === 1 ? '' : 's'}`;
+      return `, ${n} thread${n === 1 ? '' : 's'}${nativeMatMulFused() ? ', fused multiply-add products' : ''}`;
     }
     case 'cpu':
       await tryCpu();

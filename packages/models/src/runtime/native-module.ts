@@ -3,17 +3,23 @@
  * scripts/build-native.mjs): each is a tiny module that imports tfjs-backend-wasm's own linear
  * memory, so it reads and writes tensors in place, by address.
  */
+import { fusedProductsWanted, relaxedSimdSupported } from './relaxed-simd';
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** A new plain WebAssembly memory of `pages` 64 KiB pages (for probes outside tfjs' memory). */
+export function newWasmMemory(pages = 1): WasmMemory {
+  return new wasmApi.Memory({ initial: pages });
+}
 
 /** The wasm backend's linear memory (Emscripten keeps it as asm.memory or wasmMemory). */
 export function wasmMemoryOf(wasmModule: unknown): WasmMemory | undefined {
@@ -26,9 +32,15 @@ export function wasmMemoryOf(wasmModule: unknown): WasmMemory | undefined {
 export interface NativeModule<F> {
   /** Whether its switch (e.g. `LOOP_NATIVE_GELU=0`) turns it off, for comparisons with tfjs' paths. */
   readonly disabled: (env?: NodeJS.ProcessEnv) => boolean;
-  /** The export bound to this memory, or null where it cannot run; instantiated once per memory. */
-  readonly forMemory: (memory: WasmMemory) => F | null;
-  /** The export for a wasm backend's Emscripten module (`backend.wasm`), or null when off or unavailable. */
+  /**
+   * The export bound to this memory, or null where it cannot run; instantiated once per memory.
+   * fused: the fused build (null where the module has none or it does not compile).
+   */
+  readonly forMemory: (memory: WasmMemory, fused?: boolean) => F | null;
+  /**
+   * The export for a wasm backend's Emscripten module (`backend.wasm`), or null when off or
+   * unavailable: the fused build where there is one and `fusedProductsWanted()`, else the plain one.
+   */
   readonly forWasm: (wasmModule: unknown) => F | null;
 }
 
@@ -44,24 +56,31 @@ function decode(base64: string): Uint8Array {
 export function defineNativeModule<F>(o: {
   plain: string;
   shared: string;
+  /** The fused build (relaxed SIMD), if the module has one: `{ plain, shared }`. */
+  fused?: { plain: string; shared: string };
   exportName: string;
   switchName: string;
 }): NativeModule<F> {
-  // One bound export per memory (a re-created backend has a new module and memory).
-  const instances = new WeakMap<WasmMemory, F | null>();
-  const forMemory = (memory: WasmMemory): F | null => {
-    const known = instances.get(memory);
+  // One bound export per memory and build (a re-created backend has a new module and memory).
+  const instances = [new WeakMap<WasmMemory, F | null>(), new WeakMap<WasmMemory, F | null>()];
+  const forMemory = (memory: WasmMemory, fused = false): F | null => {
+    const cache = instances[fused ? 1 : 0]!;
+    const known = cache.get(memory);
     if (known !== undefined) return known;
-    let fn: F | null;
-    try {
-      const isShared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const module = new wasmApi.Module(decode(isShared ? o.shared : o.plain));
-      const instance = new wasmApi.Instance(module, { env: { memory } });
-      fn = (instance.exports[o.exportName] as F | undefined) ?? null;
-    } catch {
-      fn = null;
+    let fn: F | null = null;
+    const builds = fused ? o.fused : o;
+    if (builds !== undefined && (!fused || relaxedSimdSupported())) {
+      try {
+        const isShared =
+          typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+        const module = new wasmApi.Module(decode(isShared ? builds.shared : builds.plain));
+        const instance = new wasmApi.Instance(module, { env: { memory } });
+        fn = (instance.exports[o.exportName] as F | undefined) ?? null;
+      } catch {
+        fn = null;
+      }
     }
-    instances.set(memory, fn);
+    cache.set(memory, fn);
     return fn;
   };
   const disabled = (env: NodeJS.ProcessEnv = process.env): boolean => env[o.switchName] === '0';
@@ -71,7 +90,10 @@ export function defineNativeModule<F>(o: {
     forWasm: (wasmModule) => {
       if (disabled()) return null;
       const memory = wasmMemoryOf(wasmModule);
-      return memory === undefined ? null : forMemory(memory);
+      if (memory === undefined) return null;
+      return (
+        (o.fused !== undefined && fusedProductsWanted() ? forMemory(memory, true) : null) ?? forMemory(memory)
+      );
     },
   };
 }

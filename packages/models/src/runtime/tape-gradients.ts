@@ -14,7 +14,9 @@ import * as tf from '@tensorflow/tfjs';
  * - Saved copies (`savedCopy`): no kernel dispatch, and no tape node below gradient depth 2, where
  *   none can lie on a path to y (a third of a first-order tape).
  * - One tidy scope per node instead of one per input, and accumulation that tolerates gradients
- *   handed on unchanged (`passesGradientThrough`).
+ *   handed on unchanged (`passesGradientThrough`): one AddN per tensor with several contributions
+ *   where tfjs runs an Add per contribution after the first (wasm's and cpu's AddN add the inputs
+ *   in order into a zeroed output: bitwise tfjs' running Adds).
  * Measured in docs/performance.md (seventh pass). `LOOP_FAST_TAPE=0` (read at each outermost
  * gradients call) runs tfjs' own method and copies instead, for A/B measurements.
  */
@@ -129,18 +131,33 @@ export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], 
  * gradient functions that hand dy on unchanged (`passesGradientThrough`): tfjs disposes an input's
  * running gradient when it adds the next contribution, which would free a tensor that is also
  * another entry's gradient, or the caller's seed. Such shared tensors are left to the enclosing tidy.
+ * A tensor's contributions are summed when its gradient is first read, by one AddN (a left fold
+ * in arrival order, as tfjs' running Add) instead of one Add per contribution after the first.
+ * Returns the gradients of `xs`.
  */
 function backpropagate(
   grads: Map<number, tf.Tensor>,
   tape: readonly TapeNode[],
   tidy: (f: () => tf.Tensor[]) => tf.Tensor[],
   seed: tf.Tensor | undefined,
-): void {
+  xs: readonly tf.Tensor[],
+): (tf.Tensor | undefined)[] {
   const shared = new Set<tf.Tensor>();
   if (seed !== undefined) shared.add(seed);
+  // Tensors with two or more contributions so far, not yet summed.
+  const pending = new Map<number, tf.Tensor[]>();
+  const gradientOf = (id: number): tf.Tensor | undefined => {
+    const parts = pending.get(id);
+    if (parts === undefined) return grads.get(id);
+    pending.delete(id);
+    const sum = tf.addN(parts);
+    for (const t of parts) if (!shared.has(t)) t.dispose();
+    grads.set(id, sum);
+    return sum;
+  };
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i]!;
-    const dys = node.outputs.map((o) => grads.get(o.id) ?? null);
+    const dys = node.outputs.map((o) => gradientOf(o.id) ?? null);
     if (node.gradient == null) {
       throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
     }
@@ -174,12 +191,14 @@ function backpropagate(
       const current = grads.get(x.id);
       if (current === undefined) {
         grads.set(x.id, dx);
-      } else {
-        grads.set(x.id, tf.add(current, dx));
-        if (!shared.has(current)) current.dispose();
+        continue;
       }
+      const parts = pending.get(x.id);
+      if (parts === undefined) pending.set(x.id, [current, dx]);
+      else parts.push(dx);
     }
   }
+  return xs.map((x) => gradientOf(x.id));
 }
 
 /** Each x its own gradient tensor, none of them the caller's dy (a pass-through can alias them). */
@@ -243,9 +262,8 @@ function fastGradients(
   return this.tidy('backward', () => {
     const grads = new Map<number, tf.Tensor>();
     grads.set(y.id, seed ?? tf.ones(y.shape));
-    backpropagate(grads, tape, (g) => this.tidy(g), seed);
     const out = ownGradients(
-      xs.map((x) => grads.get(x.id)),
+      backpropagate(grads, tape, (g) => this.tidy(g), seed, xs),
       seed,
     ) as tf.Tensor[];
     if (this.state.gradientDepth === 0) {

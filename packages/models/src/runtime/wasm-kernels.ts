@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  fusedBuildFuses,
+  nativeMatMulFor,
   nativeMatMulOfWasm,
   nativeProductPlan,
   nativeScratchFloats,
@@ -12,6 +14,7 @@ import { normalizeKernelConfigs, registerNormalizeGradients } from './normalize-
 import { registerSoftmaxGradients, softmaxKernelConfigs } from './softmax-kernel';
 import { adamKernelConfigs } from './adam-kernel';
 import { middleAxisView, nativeSumOfWasm } from './native-sum';
+import { fusedProductsWanted } from './relaxed-simd';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
@@ -172,6 +175,17 @@ function threadedWasm(
 export function nativeMatMulActive(): boolean {
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown) : null;
   return original !== undefined && isWasmBackend(backend) && nativeMatMulOfWasm(backend.wasm) !== null;
+}
+
+/**
+ * Whether the current wasm backend's products fuse each multiply-add (one rounding): they run on the
+ * native kernel's fused build (native-matmul.ts; `LOOP_NATIVE_FMA=0` selects the plain one) and
+ * this CPU fuses it. Results then differ from tfjs' own products by float32 round-off.
+ */
+export function nativeMatMulFused(): boolean {
+  if (!nativeMatMulActive() || !fusedProductsWanted() || !fusedBuildFuses()) return false;
+  const memory = wasmMemoryOf((tf.backend() as unknown as WasmBackendInternals).wasm);
+  return memory !== undefined && nativeMatMulFor(memory, true) !== null;
 }
 
 function nativeProduct(
