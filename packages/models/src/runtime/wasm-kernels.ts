@@ -39,7 +39,8 @@ import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInterna
  * scalar triple loop at about 2 GFLOP/s, a tenth of the 2-D products, single-threaded; and XNNPACK
  * packs its right operand again on every call with a new tensor. This kernel sends batched,
  * transposed and thin products (see nativeIsFaster) to @loop/models' own WebAssembly SIMD kernel
- * (native-matmul.ts: in place on the backend's memory, bitwise XNNPACK's results). Without it
+ * (native-matmul.ts: in place on the backend's memory; its plain build bitwise XNNPACK's results,
+ * its default fused build one rounding per multiply-add). Without it
  * (LOOP_NATIVE_MATMUL=0, or no WebAssembly SIMD) a batched product runs as one XNNPACK product per
  * batch entry: views of each operand's slice (a pointer and a size, no copy) registered under
  * temporary tensor ids and passed to the backend's own BatchMatMul entry point, which takes the

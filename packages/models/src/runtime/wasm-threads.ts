@@ -16,7 +16,9 @@ import * as path from 'node:path';
  * registered for 'wasm' runs on it unchanged. XNNPACK's kernels (matrix products, elementwise
  * arithmetic) then run on the thread pool; tfjs' own loops (reductions, transposes, softmax) stay
  * single-threaded. XNNPACK splits an operation into output tiles, each computed the same way, so
- * results are bit-identical for any thread count.
+ * its results are bit-identical for any thread count. (The native product kernel's fused build
+ * rounds differently from XNNPACK: where the threaded build leaves large 2-D products to XNNPACK,
+ * results then differ from one thread by round-off; docs/backends.md.)
  */
 
 /** The backend's JS <-> wasm bridge, as tfjs-backend-wasm's own loader builds it. */
