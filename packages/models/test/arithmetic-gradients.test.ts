@@ -277,3 +277,45 @@ describe('Add and Sub gradients', () => {
     tf.dispose([a, b]);
   });
 });
+
+describe('AddN gradient and gradient sums', () => {
+  it('closed forms to second order: f = sum(w * addN([x * x, 3 x, x])) has grad w (2x + 4), H v = 2 w v', () => {
+    const x = tf.tensor1d([0.5, -1, 2]);
+    const w = tf.tensor1d([1, -2, 0.25]);
+    const v = tf.tensor1d([3, 1, -4]);
+    const f = (y: tf.Tensor): tf.Tensor => tf.sum(tf.mul(w, tf.addN([tf.mul(y, y), tf.mul(y, 3), y])));
+    const g = tf.grad(f)(x);
+    expect(Array.from(g.dataSync())).toEqual([5, -4, 2]);
+    const hv = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(y), v)))(x);
+    expect(Array.from(hv.dataSync())).toEqual([6, -4, -2]);
+    tf.dispose([x, w, v, g, hv]);
+  });
+
+  it("hands dy on (no Identity kernel per input), and sums a tensor's contributions with one AddN", async () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const kernels = async (f: (y: tf.Tensor) => tf.Tensor): Promise<string[]> =>
+      (await tf.profile(() => tf.grad(f)(x))).kernels.map((k) => k.name);
+    const viaAddN = await kernels((y) => tf.sum(tf.addN([y, y, y])));
+    expect(viaAddN.filter((k) => k === 'Identity')).toEqual([]);
+    // x read by four kernels: its four contributions summed once (tfjs' walk: three Adds)
+    const fourUses = (y: tf.Tensor): tf.Tensor =>
+      tf.sum(tf.mul(tf.mul(tf.exp(y), tf.sin(y)), tf.mul(y, tf.cos(y))));
+    const fast = await kernels(fourUses);
+    expect(fast.filter((k) => k === 'AddN')).toHaveLength(1);
+    expect(fast.filter((k) => k === 'Add')).toHaveLength(0);
+    process.env.LOOP_FAST_TAPE = '0';
+    let stockGrad: tf.Tensor;
+    try {
+      const stock = await kernels(fourUses);
+      expect(stock.filter((k) => k === 'Add')).toHaveLength(3);
+      stockGrad = tf.grad(fourUses)(x);
+    } finally {
+      delete process.env.LOOP_FAST_TAPE;
+    }
+    // the same contributions added in the same order: bitwise
+    const fastGrad = tf.grad(fourUses)(x);
+    expect(Array.from(fastGrad.dataSync())).toEqual(Array.from(stockGrad.dataSync()));
+    tf.dispose([stockGrad, fastGrad]);
+    x.dispose();
+  });
+});

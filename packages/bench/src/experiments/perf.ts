@@ -420,12 +420,13 @@ export const perfExperiment = defineExperiment({
 
     const machinePeak = Math.max(peak.peakGflops, peerPeak?.peakGflops ?? 0);
     const threads = ctx.backend === 'wasm' ? wasmThreads() : null;
+    const fused = ctx.backend === 'wasm' ? nativeMatMulFused() : null;
     const results = {
       backend: ctx.backend,
       /** XNNPACK threads of the wasm backend (null on other backends). */
       wasmThreads: threads,
       /** Whether the wasm backend's products fuse each multiply-add (LOOP_NATIVE_FMA; null elsewhere). */
-      fusedProducts: ctx.backend === 'wasm' ? nativeMatMulFused() : null,
+      fusedProducts: fused,
       matmulPeak: peak,
       machinePeakGflops: machinePeak,
       peer: peerStatus === null ? { requested: false } : { requested: true, ...peerStatus, peak: peerPeak },
@@ -446,7 +447,7 @@ export const perfExperiment = defineExperiment({
     if (cfg.json) writeJsonAtomic(cfg.json, results);
 
     const stepTable: Table = {
-      title: `Training step (forward + backward + AdamW) on ${ctx.backend}${threads !== null ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}`,
+      title: `Training step (forward + backward + AdamW) on ${ctx.backend}${threads !== null ? ` (${threads} thread${threads === 1 ? '' : 's'}${fused === true ? ', fused multiply-add products' : ''})` : ''}`,
       columns: [
         'config',
         'ms median [IQR]',
