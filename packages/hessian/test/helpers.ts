@@ -1,6 +1,7 @@
 /** Test helpers: analytic matrices and small tfjs models written directly with tf ops. */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, gaussianVector, type Rng } from '../src/rng';
+import { finiteDifferenceHvp, hvp } from '../src';
 
 /** Q from a QR (modified Gram-Schmidt) of a Gaussian matrix: a random orthogonal matrix, rows orthonormal. */
 export function randomOrthogonal(n: number, rng: Rng): Float64Array[] {
@@ -181,4 +182,28 @@ export function gptBlock(seed = 21): TestModel {
     loss,
     dispose: () => tf.dispose([tokens, targets, causal, mask, ...params]),
   };
+}
+
+/** The models the stock-registry tests check HVPs on (see stock-tfjs-is-wrong.test.ts). */
+export const OUTPUT_SAVING_MODELS: [string, () => TestModel][] = [
+  ['softmax attention', () => softmaxAttention()],
+  ['GELU MLP, MSE loss', () => geluMlp(11, 'mse')],
+];
+
+/** Relative error of hvp() against a central finite difference, for a random direction. */
+export function hvpErrorVsFiniteDifference(model: TestModel): number {
+  const n = model.params.reduce((s, p) => s + p.size, 0);
+  const v = gaussianVector(n, createRng(3));
+  return relErr(hvp(model.loss, model.params, v), finiteDifferenceHvp(model.loss, model.params, v));
+}
+
+/** hvp() of the GELU MLP with a logSumExp cross-entropy (throws without second-order gradients). */
+export function crossEntropyMlpHvp(): void {
+  const model = geluMlp(11, 'ce');
+  try {
+    const n = model.params.reduce((s, p) => s + p.size, 0);
+    hvp(model.loss, model.params, new Float64Array(n).fill(1));
+  } finally {
+    model.dispose();
+  }
 }

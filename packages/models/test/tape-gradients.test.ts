@@ -6,9 +6,46 @@ import { TINY_GPT } from './helpers/tiny-gpt';
 import { randomizeVariables } from './helpers/weights';
 
 // The fast tape walk against independent oracles: tfjs' own walk (LOOP_FAST_TAPE=0) on real models
-// (gradients bit for bit, HVPs to float32 round-off); brute-force graph reachability for the tape
-// filter; closed forms where gradient tensors are handed on unchanged (the aliasing the walk must
-// survive).
+// (gradients bit for bit; HVPs to float32 round-off where tfjs' walk is exact, i.e. with Exp and
+// Sigmoid gradients that save their input); brute-force graph reachability for the tape filter;
+// closed forms where gradient tensors are handed on unchanged (the aliasing the walk must survive)
+// and where a kernel's gradient reads its saved output (which tfjs' walk differentiates wrongly);
+// float64 finite differences for a custom op that saves its output.
+
+/**
+ * Run f with Exp and Sigmoid gradients that save the input and recompute the output (as
+ * @loop/hessian's enableSecondOrderGradients does), then restore tfjs' own: with them tfjs' walk
+ * is exact to second order, so it can serve as the oracle for HVPs.
+ */
+function withInputSavingGradients<T>(f: () => T): T {
+  const originals = ['Exp', 'Sigmoid'].map((k) => tf.getGradient(k)!);
+  const configs: Parameters<typeof tf.registerGradient>[0][] = [
+    {
+      kernelName: 'Exp',
+      inputsToSave: ['x'],
+      gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.exp(x!)) }),
+    },
+    {
+      kernelName: 'Sigmoid',
+      inputsToSave: ['x'],
+      gradFunc: (dy, [x]) => ({
+        x: () => {
+          const s = tf.sigmoid(x!);
+          return tf.mul(dy as tf.Tensor, tf.mul(s, tf.sub(1, s)));
+        },
+      }),
+    },
+  ];
+  const warn = console.warn; // tfjs warns on every re-registration
+  console.warn = () => {};
+  try {
+    configs.forEach((c) => tf.registerGradient(c));
+    return f();
+  } finally {
+    originals.forEach((c) => tf.registerGradient(c));
+    console.warn = warn;
+  }
+}
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -96,7 +133,8 @@ describe('fast tape walk', () => {
 
   it('gives the tfjs walk gradients bit for bit, and its HVPs to float32 round-off (looped GPT, toy)', () => {
     // HVPs are not bitwise: where an Add hands dy on, the outer pass adds the contributions to dy in
-    // tape order instead of first per reshaped copy (the same terms, associated differently).
+    // tape order instead of first per reshaped copy (the same terms, associated differently). They
+    // are compared with input-saving Exp and Sigmoid gradients, where tfjs' walk is exact (below).
     const gpt = createLoopedGPT(TINY_GPT, { seed: 3 });
     randomizeVariables(gpt.variables, 7, 0.4);
     const x = tf.tensor2d([0, 1, 2, 3, 4, 1, 1, 0], [2, 4], 'int32');
@@ -121,8 +159,8 @@ describe('fast tape walk', () => {
           );
           return { g: g.dataSync() as Float32Array, hv: hv.dataSync() as Float32Array };
         });
-      const fast = run();
-      const ref = withSwitch('LOOP_FAST_TAPE', false, run); // tfjs' own walk and copies
+      const fast = withInputSavingGradients(run);
+      const ref = withInputSavingGradients(() => withSwitch('LOOP_FAST_TAPE', false, run)); // tfjs' own walk
       expect(Array.from(fast.g)).toEqual(Array.from(ref.g));
       const scale = ref.hv.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       expect(scale).toBeGreaterThan(0);
@@ -193,6 +231,66 @@ describe('fast tape walk', () => {
     tf.dispose([g1, g2, g3]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+  });
+
+  it("differentiates through a kernel's saved output, which tfjs' walk misses (closed form)", () => {
+    // f = sum(w exp(x)): H = diag(w exp(x)). The stock Exp gradient reads its saved output y; tfjs'
+    // walk puts the copy of y on the tape before y's own node, so the copy's gradient never reaches
+    // x: here it finds no path at all and throws (why @loop/hessian re-registers such gradients).
+    // The walk here treats the copy as y itself.
+    const x = tf.tensor1d([0.5, -1, 2]);
+    const w = tf.tensor1d([1, -2, 0.25]);
+    const v = tf.tensor1d([3, 1, -4]);
+    const f = (y: tf.Tensor): tf.Tensor => tf.sum(tf.mul(w, tf.exp(y)));
+    const hvpOf = (): number[] =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .grad((y: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(y), v)))(x)
+            .dataSync(),
+        ),
+      );
+    const want = [0.5, -1, 2].map((a, i) => Math.fround([1, -2, 0.25][i]! * Math.exp(a) * [3, 1, -4][i]!));
+    hvpOf().forEach((h, i) => expect(h).toBeCloseTo(want[i]!, 4));
+    expect(() => withSwitch('LOOP_FAST_TAPE', false, hvpOf)).toThrow(/Cannot compute gradient/);
+    tf.dispose([x, w, v]);
+  });
+
+  it('differentiates twice through a custom op that saves its output (tf.logSoftmax, float64 finite differences)', () => {
+    // f(z) = logSoftmax(z * z)[0]; tf.logSoftmax is a customGrad op whose gradient reads its output
+    const z = [0.5, -1, 2];
+    const dir = [1, 2, 3];
+    const f64 = (p: number[]): number => {
+      const y = p.map((a) => a * a);
+      const m = Math.max(...y);
+      return y[0]! - m - Math.log(y.reduce((s, a) => s + Math.exp(a - m), 0));
+    };
+    const grad64 = (p: number[]): number[] =>
+      p.map((_, i) => {
+        const h = 1e-5;
+        const a = p.slice();
+        const b = p.slice();
+        a[i]! += h;
+        b[i]! -= h;
+        return (f64(a) - f64(b)) / (2 * h);
+      });
+    const e = 1e-4;
+    const gp = grad64(z.map((a, i) => a + e * dir[i]!));
+    const gm = grad64(z.map((a, i) => a - e * dir[i]!));
+    const want = gp.map((a, i) => (a - gm[i]!) / (2 * e));
+    const x = tf.tensor1d(z);
+    const v = tf.tensor1d(dir);
+    const pick = tf.tensor1d([1, 0, 0]);
+    const f = (y: tf.Tensor): tf.Tensor => tf.sum(tf.mul(pick, tf.logSoftmax(tf.mul(y, y))));
+    const hv = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((y: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(y), v)))(x)
+          .dataSync(),
+      ),
+    );
+    hv.forEach((h, i) => expect(Math.abs(h - want[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(want[i]!))));
+    tf.dispose([x, v, pick]);
   });
 
   it('keeps the tensor count flat over repeated gradients and HVPs of a model', () => {

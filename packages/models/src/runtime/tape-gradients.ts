@@ -1,24 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * tfjs' `engine.gradients` and saved-tensor copies with less bookkeeping per kernel: the same tape
+ * tfjs' `engine.gradients` and saved-tensor copies with less bookkeeping per kernel: the same kernel
  * nodes on the path from xs to y, in the same order, through the same gradient functions. First
  * order gives tfjs' gradients bit for bit; under double backprop, where an Add hands dy on (see
- * arithmetic-gradients.ts), the same terms are added in another order (float32 round-off).
+ * arithmetic-gradients.ts), the same terms are added in another order (float32 round-off), and a
+ * kernel's saved output stays connected to the kernel (tfjs loses that path: see `savedCopy`).
  *
  * Why: on small models every kernel call costs more engine time than arithmetic, and double
  * backprop records and walks the forward pass and the backward pass together.
  * - The tape filter: tfjs 4.22's `getFilteredNodesXToY` keeps "which tensors come from x" in plain
  *   objects keyed by tensor ids (ids grow for the life of the process, so V8 keeps them in
  *   dictionary mode) and re-tests every node input once per x; sets and one pass per node here.
- * - Saved copies (`savedCopy`): no kernel dispatch, and no tape node below gradient depth 2, where
- *   none can lie on a path to y (a third of a first-order tape).
+ * - Saved copies (`savedCopy`): no kernel dispatch and no tape node: below gradient depth 2 none
+ *   can lie on a path to y (a third of a first-order tape); from depth 2 on a copy is an alias of
+ *   the tensor it copies (`gradientId`), which also keeps the second-order path through a saved
+ *   output that tfjs' walk drops.
  * - One tidy scope per node instead of one per input, and accumulation that tolerates gradients
  *   handed on unchanged (`passesGradientThrough`): one AddN per tensor with several contributions
  *   where tfjs runs an Add per contribution after the first (wasm's and cpu's AddN add the inputs
  *   in order into a zeroed output: bitwise tfjs' running Adds).
- * Measured in docs/performance.md (seventh pass). `LOOP_FAST_TAPE=0` (read at each outermost
- * gradients call) runs tfjs' own method and copies instead, for A/B measurements.
+ * Measured in docs/performance.md (seventh and eighth passes). `LOOP_FAST_TAPE=0` (read at each
+ * outermost gradients call) runs tfjs' own method and copies instead, for A/B measurements.
  */
 
 /** A node of tfjs' tape (engine internals; the fields the walk reads). */
@@ -71,31 +74,45 @@ interface EngineInternals {
 }
 
 /**
+ * Saved copies made at gradient depth >= 2, each to the tensor it copies (see `savedCopy`): a walk
+ * treats a copy as that tensor. Cleared with the tape.
+ */
+const aliases = new Map<number, tf.Tensor>();
+
+/** The id under which a tensor's gradient is kept: its own, or for a saved copy the original's. */
+function gradientId(t: tf.Tensor): number {
+  let id = t.id;
+  for (let x = aliases.get(id); x !== undefined; x = aliases.get(id)) id = x.id;
+  return id;
+}
+
+/**
  * The nodes on a path from any of `xs` to `y`, in tape order, each a copy whose inputs are only
- * those that depend on `xs` (what tfjs' getFilteredNodesXToY returns).
+ * those that depend on `xs` (what tfjs' getFilteredNodesXToY returns); a saved copy counts as the
+ * tensor it copies.
  */
 export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
   const fromX = new Set<number>();
-  for (const x of xs) fromX.add(x.id);
+  for (const x of xs) fromX.add(gradientId(x));
   // bit 1: the node reads a tensor that depends on xs; bit 2: one of its outputs leads to y.
   const marks = new Uint8Array(tape.length);
   for (let i = 0; i < tape.length; i++) {
     const node = tape[i]!;
     for (const name in node.inputs) {
-      if (fromX.has(node.inputs[name]!.id)) {
+      if (fromX.has(gradientId(node.inputs[name]!))) {
         for (const o of node.outputs) fromX.add(o.id);
         marks[i] = 1;
         break;
       }
     }
   }
-  const toY = new Set<number>([y.id]);
+  const toY = new Set<number>([gradientId(y)]);
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i]!;
     for (const o of node.outputs) {
       if (!toY.has(o.id)) continue;
       for (const name in node.inputs) {
-        toY.add(node.inputs[name]!.id);
+        toY.add(gradientId(node.inputs[name]!));
         marks[i]! |= 2;
       }
       break;
@@ -107,7 +124,7 @@ export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], 
     const node = tape[i]!;
     let pruned = false;
     for (const name in node.inputs) {
-      if (!fromX.has(node.inputs[name]!.id)) {
+      if (!fromX.has(gradientId(node.inputs[name]!))) {
         pruned = true;
         break;
       }
@@ -119,7 +136,7 @@ export function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], 
     const inputs: Record<string, tf.Tensor> = {};
     for (const name in node.inputs) {
       const t = node.inputs[name]!;
-      if (fromX.has(t.id)) inputs[name] = t;
+      if (fromX.has(gradientId(t))) inputs[name] = t;
     }
     filtered.push({ ...node, inputs, outputs: node.outputs });
   }
@@ -188,17 +205,18 @@ function backpropagate(
         );
       }
       if (dys.includes(dx)) shared.add(dx);
-      const current = grads.get(x.id);
+      const id = gradientId(x);
+      const current = grads.get(id);
       if (current === undefined) {
-        grads.set(x.id, dx);
+        grads.set(id, dx);
         continue;
       }
-      const parts = pending.get(x.id);
-      if (parts === undefined) pending.set(x.id, [current, dx]);
+      const parts = pending.get(id);
+      if (parts === undefined) pending.set(id, [current, dx]);
       else parts.push(dx);
     }
   }
-  return xs.map((x) => gradientOf(x.id));
+  return xs.map((x) => gradientOf(gradientId(x)));
 }
 
 /** Each x its own gradient tensor, none of them the caller's dy (a pass-through can alias them). */
@@ -239,7 +257,10 @@ function fastGradients(
   allowNoGradients = false,
 ): { value: tf.Tensor; grads: tf.Tensor[] } {
   // The switch is read once per outermost call (process.env reads are slow) and holds inside it.
-  if (this.state.gradientDepth === 0) active = process.env.LOOP_FAST_TAPE !== '0';
+  if (this.state.gradientDepth === 0) {
+    active = process.env.LOOP_FAST_TAPE !== '0';
+    aliases.clear(); // left over if an earlier call threw
+  }
   if (!active) return original!.call(this, f, xs, dy, allowNoGradients);
   if (xs.length === 0) throw new Error('gradients() received an empty list of xs.');
   if (dy != null && dy.dtype !== 'float32') {
@@ -261,7 +282,7 @@ function fastGradients(
   const seed = dy ?? undefined;
   return this.tidy('backward', () => {
     const grads = new Map<number, tf.Tensor>();
-    grads.set(y.id, seed ?? tf.ones(y.shape));
+    grads.set(gradientId(y), seed ?? tf.ones(y.shape));
     const out = ownGradients(
       backpropagate(grads, tape, (g) => this.tidy(g), seed, xs),
       seed,
@@ -270,6 +291,7 @@ function fastGradients(
       // Not inside another gradient: the tape's saved tensors are no longer needed.
       for (const node of this.state.activeTape ?? []) for (const t of node.saved ?? []) t.dispose();
       this.state.activeTape = null;
+      aliases.clear();
     }
     return { value: y, grads: out };
   });
@@ -278,21 +300,19 @@ function fastGradients(
 let originalClone: EngineInternals['clone'] | undefined;
 
 /**
- * The engine's copy of a tensor saved for the backward pass (kept alive until the tape is cleared),
- * recorded on the tape only where a recorded backward pass will read it, and with dy itself as its
- * gradient. A copy saved while recording at gradient depth d is read by the gradient functions of
- * the depth-d backward pass, which run at depth d - 1 and are recorded only if d - 1 >= 1: below
- * depth 2 the tape node can never lie on a path to y, and tfjs' walk only had to skip it (a third of
- * a first-order tape). tfjs' gradient runs a Cast of dy to float32 (dy is always float32: backprop
- * checks it). Passing dy on is safe for the tape walk's in-place accumulation: the copy has one
- * input and is never the differentiated y, and `fastGradients` leaves shared tensors alone.
+ * The engine's copy of a tensor saved for the backward pass (kept alive until the tape is cleared).
+ * tfjs records each copy on the tape as an Identity whose gradient is a Cast of dy. A copy saved
+ * while recording at gradient depth d is read by the gradient functions of the depth-d backward
+ * pass, which run at depth d - 1 and are recorded only if d - 1 >= 1: below depth 2 no walk can
+ * reach it (a third of a first-order tape). At depth 2 and above it is not put on the tape either
+ * but registered as an alias of the tensor it copies (`gradientId`): every walk then filters and
+ * accumulates the copy's gradient under the original's id, which is what the Identity's gradient
+ * did, without a tape node, a gradient call and a scope per copy (a third of an HVP's tape).
  */
 function savedCopy(this: EngineInternals, x: tf.Tensor): tf.Tensor {
   if (!active) return originalClone!.call(this, x);
   const y = sharedCopy(this, x) ?? this.runKernel('Identity', { x });
-  if (this.state.gradientDepth >= 2) {
-    this.addTapeNode(this.state.activeScope.name, { x }, [y], (dy) => ({ x: () => dy }), [], {});
-  }
+  if (this.state.gradientDepth >= 2) aliases.set(y.id, x);
   return y;
 }
 
