@@ -134,13 +134,14 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   );
 
   const dir = RunDir.open(outPath, mode);
+  const wasm = backend === 'wasm' ? await import('@loop/models') : null;
   dir.writeJson('config.json', {
     ...configRecord,
     backendRequested: options.backend,
     backend,
-    wasmThreads: backend === 'wasm' ? (await import('@loop/models')).wasmThreads() : null,
+    wasmThreads: wasm?.wasmThreads() ?? null,
     // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
-    fusedProducts: backend === 'wasm' ? (await import('@loop/models')).nativeMatMulFused() : null,
+    fusedProducts: wasm?.nativeMatMulFused() ?? null,
     version: VERSION,
     tfjs: tf.version_core,
     node: process.version,

@@ -54,10 +54,10 @@ function codeSectionStart(bytes) {
  * Clang 14 emits the fused multiply-add under relaxed SIMD's prototype opcode (f32x4.fma, 0xfd
  * 0xaf 0x01), which engines no longer accept; rewrite each, found by disassembly, to the standard
  * f32x4.relaxed_madd (0xfd 0x85 0x02, the same length and operands). Newer clang emits the standard
- * one already. Returns the number of fused multiply-adds; any other prototype relaxed op is an error.
+ * one already. `text` is the file's disassembly. Returns the number of fused multiply-adds; any other
+ * prototype relaxed op is an error.
  */
-function standardRelaxedOpcodes(file, name) {
-  const text = disassemble(file);
+function standardRelaxedOpcodes(file, text, name) {
   const bytes = readFileSync(file);
   const code = codeSectionStart(bytes);
   let count = 0;
@@ -142,7 +142,9 @@ function build(name, { exportName, prefix, fused }) {
     for (const [variant, flags] of builds) {
       const file = join(dir, `${variant}.wasm`);
       execFileSync('clang', [...flags, '-o', file, source], { stdio: 'inherit' });
-      if (variant.endsWith('Fused') && standardRelaxedOpcodes(file, `${name} ${variant}`) === 0)
+      // Disassembled before any patching (llvm 14's objdump stops at a standard relaxed opcode).
+      const text = disassemble(file);
+      if (variant.endsWith('Fused') && standardRelaxedOpcodes(file, text, `${name} ${variant}`) === 0)
         throw new Error(`${name} ${variant}: no fused multiply-add in the fused build`);
       const bytes = readFileSync(file);
       const ids = sectionIds(bytes);
@@ -155,11 +157,7 @@ function build(name, { exportName, prefix, fused }) {
       const exports = WebAssembly.Module.exports(module).map((e) => e.name);
       if (exports.join() !== exportName)
         throw new Error(`${name} ${variant}: unexpected exports ${exports.join()}`);
-      // The only global is the linker's stack pointer; code that reads it would use a stack. (llvm
-      // 14's objdump stops at a standard relaxed opcode: the fused build is checked before patching.)
-      const text = disassemble(
-        variant.endsWith('Fused') ? join(dir, `${variant.replace('Fused', '')}.wasm`) : file,
-      );
+      // The only global is the linker's stack pointer; code that reads it would use a stack.
       if (/global\.(get|set)/.test(text))
         throw new Error(`${name} ${variant}: the code uses the stack pointer`);
       out[variant] = bytes.toString('base64');
