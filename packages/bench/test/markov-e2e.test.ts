@@ -7,6 +7,14 @@ import { runTs } from './helpers';
 const unit = z.number().min(0).max(1);
 const spreadOf = (inner: z.ZodNumber) =>
   z.object({ mean: inner, std: z.number().min(0), n: z.number().int().min(1) });
+const intervalOf = (inner: z.ZodNumber) =>
+  z.object({
+    mean: inner,
+    lower: z.number().nullable(),
+    upper: z.number().nullable(),
+    n: z.number().int().min(1),
+  });
+const verdictOf = z.union([z.boolean(), z.literal('partly'), z.literal('n/a')]);
 const D = 3; // smoke profile: d = 3, V = 3
 const V = 3;
 const SINGLE_PARAMS = 3 * D * D + D * V; // W_Q, W_K, W_V (d x d) + W_O (d x V)
@@ -59,7 +67,7 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('69.25% / 72.29%'); // the paper's Table 1 beside ours
     expect(md).toMatch(/\*\*(HELD|DID NOT HOLD|PARTLY|N\/A)\*\*/);
-    expect(existsSync(join(out, 'tensorboard', 'single', 'seed0'))).toBe(true);
+    expect(existsSync(join(out, 'tensorboard', 'single', 'lang12', 'seed0'))).toBe(true);
   });
 
   test('results.json has the expected schema and numbers in range', () => {
@@ -68,12 +76,20 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     expect(res.backend).toBe('wasm');
     const schema = z.object({
       observation1: z.object({
-        final: z.object({
-          single: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }),
-          looped: z.object({ low: spreadOf(unit), high: spreadOf(unit), all: spreadOf(unit) }),
+        budgets: z
+          .array(
+            z.object({
+              epoch: z.number().int().positive(),
+              single: z.object({ low: intervalOf(unit), high: intervalOf(unit), all: intervalOf(unit) }),
+              looped: z.object({ low: intervalOf(unit), high: intervalOf(unit), all: intervalOf(unit) }),
+            }),
+          )
+          .min(1),
+        firstReachBayes: z.object({
+          single: z.object({ low: z.array(z.number().nullable()).length(1) }),
+          looped: z.object({ low: z.array(z.number().nullable()).length(1) }),
         }),
-        bayes: z.object({ low: spreadOf(unit), high: spreadOf(unit) }),
-        ceilingHigh: spreadOf(unit),
+        verdicts: z.object({ loopedHigherHighIC: verdictOf, lateRise: verdictOf }),
       }),
       observation2: z.object({
         finalAssumption1: z
@@ -92,19 +108,40 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
           .array(
             z.object({
               length: z.number().int(),
-              simpleFraction: spreadOf(unit),
-              single: z.object({ acc: spreadOf(unit) }),
-              looped: z.object({ acc: spreadOf(unit) }),
+              exactSimpleFraction: spreadOf(unit),
+              single: z.object({ acc: intervalOf(unit) }),
+              looped: z.object({ acc: intervalOf(unit) }),
+              trainingRule: spreadOf(unit),
               bayes: spreadOf(unit),
             }),
           )
           .length(3),
       }),
       shift: z.object({
-        scp: z.array(z.object({ seed: z.number() })),
+        scp: z.array(z.object({ language: z.literal(12), seed: z.number() })),
         points: z
           .array(z.object({ role: z.string(), trainS: z.number().min(0), acc: unit, accHigh: unit }))
           .min(3),
+      }),
+      core: z.object({
+        languages: z
+          .array(
+            z.object({
+              seed: z.literal(12),
+              alpha: z.number(),
+              trainSize: z.number().int(),
+              transitions: z.array(z.array(z.array(unit).length(3)).length(3)).length(3),
+              simpleFraction: z.array(z.object({ length: z.number().int(), fraction: unit })),
+            }),
+          )
+          .length(1),
+        seeds: z.array(
+          z.object({
+            language: z.literal(12),
+            bayes: z.object({ high: unit }),
+            ceiling: z.object({ high: unit }),
+          }),
+        ),
       }),
       theory: z.object({
         simulation: z.object({
@@ -117,7 +154,22 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     const parsed = schema.parse(res.results);
     expect(parsed.table1.rows.map((x) => x.length)).toEqual([4, 5, 6]);
     // The best prefix map can never score below the Bayes predictor on the same group.
-    expect(parsed.observation1.ceilingHigh.mean).toBeGreaterThanOrEqual(parsed.observation1.bayes.high.mean);
+    for (const s of parsed.core.seeds) expect(s.ceiling.high).toBeGreaterThanOrEqual(s.bayes.high);
+    // The "% simple" column recomputed from the recorded matrices and alpha alone (enumeration).
+    const lang = parsed.core.languages[0]!;
+    const P = lang.transitions;
+    const seqs = (len: number): number[][] =>
+      len === 0 ? [[]] : seqs(len - 1).flatMap((s) => [0, 1, 2].map((x) => [...s, x]));
+    const p = (s: number[]) => s.slice(1).reduce((acc, x, t) => acc * P[t % 3]![s[t]!]![x]!, 1 / 3);
+    const minP = Math.min(...seqs(4).map(p));
+    for (const { length, fraction } of lang.simpleFraction) {
+      const all = seqs(length);
+      const w = all.map((s) => Math.pow(p(s), lang.alpha));
+      const z = w.reduce((a, b) => a + b, 0);
+      const share = all.reduce((a, s, i) => a + (p(s) >= minP * (1 - 1e-12) ? w[i]! : 0), 0) / z;
+      expect(Math.abs(share - fraction)).toBeLessThan(1e-9);
+    }
+    expect(lang.simpleFraction.map((x) => x.length)).toEqual([4, 5, 6]);
     // Theorem 1: the unforced cumulative force stays below its bound.
     expect(parsed.theory.simulation.u.dominantForce).toBeLessThanOrEqual(parsed.theory.simulation.u.bound);
     expect(parsed.theory.simulation.v.dominantForce).toBeLessThanOrEqual(parsed.theory.simulation.v.bound);
@@ -129,13 +181,13 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const train = lines.filter(
-      (l) => l.type === 'scalar' && l.series === 'train' && l.run === 'single/seed0',
+      (l) => l.type === 'scalar' && l.series === 'train' && l.run === 'single/lang12/seed0',
     );
     expect(train.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);
     for (const l of train)
       for (const k of ['acc', 'accLow', 'accHigh', 'valAcc']) expect(l.values[k]).toBeGreaterThanOrEqual(0);
     const hist = lines.filter((l) => l.type === 'histogram' && l.series === 'hessian');
-    expect(hist.filter((l) => l.run === 'single/seed0').map((l) => l.step)).toEqual([0, 2, 4]);
+    expect(hist.filter((l) => l.run === 'single/lang12/seed0').map((l) => l.step)).toEqual([0, 2, 4]);
     for (const l of hist)
       expect(l.values).toHaveLength(l.run.startsWith('single') ? SINGLE_PARAMS : LOOPED_PARAMS);
   });
@@ -160,5 +212,44 @@ describe('the other Markov experiments run on their own (smoke)', () => {
     expect(res.experiment).toBe(name);
     expect(Object.keys(res.results)).toContain(key);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+});
+
+describe('loop-bench markov --shard i/n + merge (smoke, 2 seeds)', () => {
+  test('two shards merged give the unsharded results (wall times aside)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bench-markov-shard-'));
+    const args = ['--profile', 'smoke', '--backend', 'cpu', '--seeds', '2', '--quiet'];
+    const whole = runTs('src/cli.ts', ['markov', ...args, '--out', join(root, 'whole')], 180_000);
+    expect(whole.code).toBe(0);
+    for (const i of [0, 1]) {
+      const r = runTs(
+        'src/cli.ts',
+        ['markov', ...args, '--shard', `${i}/2`, '--out', join(root, `s${i}`)],
+        180_000,
+      );
+      expect(r.code).toBe(0);
+      const units = readdirSync(join(root, `s${i}`, 'units'));
+      // Shard i owns replicate i (language 12, seed i): its two core runs and its SHIFT runs.
+      expect(units.filter((u) => u.startsWith('core-')).sort()).toEqual(
+        [`core-looped-lang12-seed${i}`, `core-single-lang12-seed${i}`].map((u) => expect.stringContaining(u)),
+      );
+    }
+    const m = runTs(
+      'src/cli.ts',
+      ['merge', join(root, 's0'), join(root, 's1'), '--out', join(root, 'merged'), '--quiet'],
+      180_000,
+    );
+    expect(m.code).toBe(0);
+    const strip = (dir: string) =>
+      JSON.stringify(JSON.parse(readFileSync(join(root, dir, 'results.json'), 'utf8')).results, (k, v) =>
+        /(Ms|S|wallTimeS|seconds)$/.test(k) ||
+        k === 'timeToLoopedS' ||
+        k === 'speedupAtScp' ||
+        k === 'speedupAtScpCI' ||
+        k === 'modelledSpeedupAtScp'
+          ? undefined
+          : v,
+      );
+    expect(strip('merged')).toBe(strip('whole'));
   });
 });

@@ -19,9 +19,13 @@ function refLogits(
   W: { q: M; k: M; v: M; o: M; gz?: number[]; ge?: number[] },
   loops: number,
   d: number,
+  positional: 'none' | 'sinusoidal' = 'none',
 ): number[] {
   const L = seq.length;
-  const pos = reshape(sinusoidalPositions(L, d), L, d);
+  const pos =
+    positional === 'sinusoidal'
+      ? reshape(sinusoidalPositions(L, d), L, d)
+      : Array.from({ length: L }, () => new Array<number>(d).fill(0));
   let E: M = seq.map((tok, i) => emb[tok].map((v, j) => v + pos[i][j]));
   // f(E, z) = (1/L) (z W_Q)(E W_K)^T (E W_V), one row per query
   const f = (E: M, Z: M): M =>
@@ -73,10 +77,15 @@ describe('toy attention models (Section 3 / Appendix D)', () => {
     l.dispose();
   });
 
-  it.each([1, 3])(
-    'loops=%i forward matches the float64 reference, also for prefixes longer than training',
-    (loops) => {
-      const m = createToyAttention({ dim: d, vocabSize: V, loops, seed: 7 });
+  it.each([
+    [1, 'none'],
+    [3, 'none'],
+    [1, 'sinusoidal'],
+    [3, 'sinusoidal'],
+  ] as const)(
+    'loops=%i positional=%s forward matches the float64 reference, also for prefixes longer than training',
+    (loops, positional) => {
+      const m = createToyAttention({ dim: d, vocabSize: V, loops, seed: 7, positional });
       if (loops > 1) {
         m.variables[4].assign(tf.tensor1d([0.3]));
         m.variables[5].assign(tf.tensor1d([-0.7]));
@@ -92,7 +101,7 @@ describe('toy attention models (Section 3 / Appendix D)', () => {
       ]) {
         const out = m.forward(tf.tensor2d(seqs, undefined, 'int32')).arraySync();
         seqs.forEach((seq, b) => {
-          const ref = refLogits(seq, emb, W, loops, d);
+          const ref = refLogits(seq, emb, W, loops, d, positional);
           ref.forEach((v, j) =>
             expect(Math.abs(out[b][j] - v)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))),
           );
@@ -101,6 +110,30 @@ describe('toy attention models (Section 3 / Appendix D)', () => {
       m.dispose();
     },
   );
+
+  it("the paper's models (no positional encoding, the default) see the context as a bag: permuting the tokens before the query changes nothing", () => {
+    for (const loops of [1, 3]) {
+      const m = createToyAttention({ dim: d, vocabSize: V, loops, seed: 11 });
+      expect(m.options.positional).toBe('none');
+      const [a, b] = m
+        .forward(
+          tf.tensor2d(
+            [
+              [0, 2, 1, 1],
+              [2, 1, 0, 1],
+            ],
+            undefined,
+            'int32',
+          ),
+        )
+        .arraySync();
+      a.forEach((v, j) => expect(Math.abs(v - b[j])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+      // The query (last token) is not interchangeable with the others.
+      const [c] = m.forward(tf.tensor2d([[0, 2, 1, 2]], undefined, 'int32')).arraySync();
+      expect(Math.max(...a.map((v, j) => Math.abs(v - c[j])))).toBeGreaterThan(1e-3);
+      m.dispose();
+    }
+  });
 
   it('loss gradients (including the gates) match central finite differences of the float64 reference', () => {
     const m = createToyAttention({ dim: d, vocabSize: V, loops: 3, seed: 3 });

@@ -25,6 +25,7 @@ export {
   MAX_MARKOV_DATASET,
   MAX_MARKOV_ENUMERATION,
   markovLanguage,
+  PAPER_MARKOV_LANGUAGE_SEEDS,
   type BayesPrediction,
   type LengthGeneralizationSet,
   type MarkovDataset,

@@ -248,3 +248,54 @@ test('determinism and bad input', () => {
     /lengths\[1\]/,
   );
 });
+
+describe("the paper's '% simple' column and the learnable rule", () => {
+  // Draw 12 of Dirichlet(10), alpha 6: the fitted `paper` language.
+  const paper = markovLanguage({ seed: 12, alpha: 6, concentration: 10 });
+  /** Share under q ~ p^alpha of length-len sequences with p >= the smallest length-4 p, from the matrices alone. */
+  const byHand = (len: number, alpha: number, P: number[][][]): number => {
+    const p = (s: number[]) =>
+      s.reduce((acc, x, t) => (t === 0 ? 1 / 3 : acc * P[(t - 1) % P.length][s[t - 1]][x]), 1);
+    const minP4 = Math.min(...allSequences(3, 4).map(p));
+    const seqs = allSequences(3, len);
+    const w = seqs.map((s) => Math.pow(p(s), alpha));
+    const z = w.reduce((a, b) => a + b, 0);
+    // IC <= max IC  <=>  p >= min p (up to rounding of the product vs the sum of logs).
+    return seqs.reduce((a, s, i) => a + (p(s) >= minP4 * (1 - 1e-12) ? w[i] : 0), 0) / z;
+  };
+
+  test('simpleFraction equals the share recomputed from the transition matrices alone', () => {
+    for (const len of [4, 5, 6, 7, 8]) {
+      expect(
+        Math.abs(paper.simpleFraction({ length: len }) - byHand(len, 6, paper.transitions)),
+      ).toBeLessThan(1e-9);
+    }
+    expect(paper.simpleFraction({ length: 4 })).toBeCloseTo(1, 12);
+  });
+
+  test("draw 12 reproduces the paper's column 100 / 99.5 / 64.5 / 0 / 0 within half a point", () => {
+    const col = [4, 5, 6, 7, 8].map((len) => paper.simpleFraction({ length: len }));
+    [1, 0.995, 0.645, 0, 0].forEach((want, i) => expect(Math.abs(col[i] - want)).toBeLessThan(0.005));
+  });
+
+  test('simpleFraction agrees with the sampled test sets within sampling error', () => {
+    const sets = paper.lengthGeneralizationSets({ lengths: [6], size: 20_000, rng: createRng(5) });
+    const exact = paper.simpleFraction({ length: 6 });
+    const sd = Math.sqrt((exact * (1 - exact)) / 20_000);
+    expect(Math.abs(sets[0].simpleFraction - exact)).toBeLessThan(5 * sd);
+  });
+
+  test('the training rule is the Bayes predictor at the training length and the last matrix beyond it', () => {
+    const four = paper.enumerate(4).map((s) => s.sequence);
+    expect(paper.trainingRuleAccuracy(four)).toBe(paper.bayesOptimalAccuracy(four));
+    const last = paper.transitions[2];
+    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
+    const five = allSequences(3, 5);
+    const want = five.filter((s) => argmax(last[s[3]]) === s[4]).length / five.length;
+    expect(paper.trainingRuleAccuracy(five)).toBeCloseTo(want, 12);
+    // Beyond length 4 the Bayes predictor uses P_{(n-2) mod 3}, here P_0 at length 5.
+    const bayes5 = five.filter((s) => argmax(paper.transitions[0][s[3]]) === s[4]).length / five.length;
+    expect(paper.bayesOptimalAccuracy(five)).toBeCloseTo(bayes5, 12);
+    expect(() => paper.trainingRuleAccuracy([])).toThrow(/sequences/);
+  });
+});

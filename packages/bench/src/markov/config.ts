@@ -8,12 +8,20 @@ export const dataSchema = z.strictObject({
   valSize: z.number().int().min(1),
   alpha: z.number().min(0),
   concentration: z.number().positive(),
-  languageSeed: z.number().int().min(0),
-  languagePerSeed: z.boolean(),
+  /**
+   * Seeds of the languages (transition-matrix draws) to run on; every training seed runs on each.
+   * A claim that holds on one random language and not on its siblings is a property of that draw.
+   */
+  languages: z.array(z.number().int().min(0)).min(1).max(20),
   splitBy: z.enum(['examples', 'sequences']),
 });
 
 export const modelSchema = z.strictObject({
+  /**
+   * 'paper': the equations of Appendix D (fixed token embeddings, no positional encoding);
+   * 'positional': our earlier variant with a fixed sinusoidal position code added to the embeddings.
+   */
+  variant: z.enum(['paper', 'positional']),
   dim: z.number().int().min(1).max(64),
   loops: z.number().int().min(2).max(16),
   gating: z.enum(['scalar', 'vector', 'none']),

@@ -10,9 +10,8 @@ export interface MarkovDataConfig {
   valSize: number;
   alpha: number;
   concentration: number;
-  /** Seed of the language (transition matrices); fixed across runs unless languagePerSeed. */
-  languageSeed: number;
-  languagePerSeed: boolean;
+  /** Seeds of the languages (transition matrices) the study runs on. */
+  languages: readonly number[];
   /**
    * How the lowest/highest 40% are taken: over training examples (copies counted; the default: it
    * makes the low-IC group perfectly predictable, as the paper's Observation 1 describes) or over
@@ -56,21 +55,17 @@ export function groupCeiling(ds: Pick<MarkovDataset, 'sequences'>, indices: read
   return best / indices.length;
 }
 
-export function languageSeedFor(cfg: MarkovDataConfig, seed: number): number {
-  return cfg.languagePerSeed ? cfg.languageSeed + seed : cfg.languageSeed;
-}
-
 /**
- * The Markov language and its training/validation data for one seed. The Bayes-optimal accuracy of a
+ * The Markov language `languageSeed` and its training/validation data for one seed. The Bayes-optimal accuracy of a
  * group is the share of its sequences whose last token is the most likely next token given the
  * previous one (the process is Markov, so nothing else in the prefix helps): the best any model
  * can do on that group.
  */
-export function markovData(cfg: MarkovDataConfig, seed: number): MarkovData {
+export function markovData(cfg: MarkovDataConfig, languageSeed: number, seed: number): MarkovData {
   const language = markovLanguage({
     vocabSize: cfg.vocabSize,
     length: cfg.length,
-    seed: languageSeedFor(cfg, seed),
+    seed: languageSeed,
     alpha: cfg.alpha,
     concentration: cfg.concentration,
   });

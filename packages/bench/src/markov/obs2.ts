@@ -1,8 +1,10 @@
 import { histogramChart, lineChart, type Datum } from '../charts/specs';
 import type { ExperimentContext } from '../experiment';
 import type { ReportBlock, ReportSection } from '../report/types';
+import { riverValley } from '@loop/hessian';
 import { num, spread } from '../stats';
 import type { Table } from '../summary-table';
+import { fmtCI, majorityVerdict, meanCI, pairedCI, pairedVerdict, wilson } from '../verdict-rules';
 import type { HessianConfig } from './config';
 import type { CoreRuns } from './core';
 import { assumptionOne } from './theory-sim';
@@ -14,7 +16,7 @@ function withHessian(runs: readonly TrainRunResult[]): TrainRunResult[] {
   return runs.filter((r) => r.hessian.length > 0);
 }
 
-/** Mean over seeds of a Hessian metric at each snapshot epoch. */
+/** Mean and 95% interval over runs of a Hessian metric at each snapshot epoch. */
 function hessCurve(
   runs: readonly TrainRunResult[],
   model: string,
@@ -23,10 +25,32 @@ function hessCurve(
   const first = runs[0]?.hessian ?? [];
   return first
     .map((h, i) => {
-      const s = spread(runs.map((r) => f(r.hessian[i]!) ?? NaN));
-      return { epoch: h.epoch, model, value: s.mean, lower: s.mean - s.std, upper: s.mean + s.std };
+      const c = meanCI(runs.map((r) => (r.hessian[i] ? (f(r.hessian[i]) ?? NaN) : NaN)));
+      const lo = Number.isFinite(c.lower) ? c.lower : c.mean;
+      const hi = Number.isFinite(c.upper) ? c.upper : c.mean;
+      return { epoch: h.epoch, model, value: c.mean, lower: lo, upper: hi };
     })
     .filter((d) => Number.isFinite(d.value));
+}
+
+/** Valley-shape share of final Hessians under other epsilon / delta choices (no retraining). */
+export function shapeSensitivity(
+  single: readonly number[][],
+  looped: readonly number[][],
+  epsilons: readonly number[],
+  deltas: readonly number[],
+): { relativeEpsilon: number; delta: number; singleU: number; loopedV: number; n: number }[] {
+  const shape = (eig: number[], relativeEpsilon: number, delta: number) =>
+    riverValley(eig, { relativeEpsilon, delta }).shape;
+  return epsilons.flatMap((relativeEpsilon) =>
+    deltas.map((delta) => ({
+      relativeEpsilon,
+      delta,
+      singleU: single.filter((e) => shape(e, relativeEpsilon, delta) === 'U').length,
+      loopedV: looped.filter((e) => shape(e, relativeEpsilon, delta) === 'V').length,
+      n: single.length,
+    })),
+  );
 }
 
 /** Assumption 1 with thresholds shared by both models (absolute eigenvalues are compared). */
@@ -51,6 +75,10 @@ export function assumptionCheck(
     kappaLooped: kappa(vl),
     ...a,
   };
+}
+
+function pctW(w: { lower: number; upper: number }): string {
+  return `[${(100 * w.lower).toFixed(0)}%, ${(100 * w.upper).toFixed(0)}%]`;
 }
 
 function nearestEpochs(available: readonly number[], wanted: readonly number[]): number[] {
@@ -86,7 +114,7 @@ export async function observation2(
   await ctx.figure(
     'obs2-entropy',
     lineChart({
-      title: `Hessian matrix entropy (|λ| convention, nats), mean over ${n} seed(s)`,
+      title: `Hessian matrix entropy (|λ| convention, nats), mean and 95% interval over ${n} run(s)`,
       data: [
         ...hessCurve(single, NAME.single, (h) => h.entropy),
         ...hessCurve(looped, NAME.looped, (h) => h.entropy),
@@ -101,7 +129,7 @@ export async function observation2(
   await ctx.figure(
     'obs2-mutual-information',
     lineChart({
-      title: `Mutual information between consecutive Hessian snapshots, mean over ${n} seed(s)`,
+      title: `Mutual information between consecutive Hessian snapshots, mean and 95% interval over ${n} run(s)`,
       data: [
         ...hessCurve(single, NAME.single, (h) => h.mutualInformation),
         ...hessCurve(looped, NAME.looped, (h) => h.mutualInformation),
@@ -142,23 +170,24 @@ export async function observation2(
     }),
   );
 
-  // Eigenvalue histograms at selected epochs, first seed with Hessians.
-  for (const [m, run] of [
-    ['looped', looped[0]!],
-    ['single', single[0]!],
+  // Eigenvalue histograms at selected epochs, pooled over every run with Hessians.
+  for (const [m, runs] of [
+    ['looped', looped],
+    ['single', single],
   ] as const) {
     const epochs = nearestEpochs(
-      run.hessian.map((h) => h.epoch),
+      runs[0]!.hessian.map((h) => h.epoch),
       cfg.histogramEpochs,
     );
     const data: Datum[] = [];
-    for (const h of run.hessian.filter((x) => epochs.includes(x.epoch)))
-      for (const v of h.eigenvalues)
-        data.push({ epoch: `epoch ${String(h.epoch).padStart(4, ' ')}`, eigenvalue: v });
+    for (const run of runs)
+      for (const h of run.hessian.filter((x) => epochs.includes(x.epoch)))
+        for (const v of h.eigenvalues)
+          data.push({ epoch: `epoch ${String(h.epoch).padStart(4, ' ')}`, eigenvalue: v });
     await ctx.figure(
       `obs2-eigenvalues-${m}`,
       histogramChart({
-        title: `${NAME[m]}: Hessian eigenvalues (seed ${run.seed}), counts on a symlog scale`,
+        title: `${NAME[m]}: Hessian eigenvalues pooled over ${runs.length} run(s), counts on a symlog scale`,
         data,
         field: 'eigenvalue',
         column: 'epoch',
@@ -222,7 +251,7 @@ export async function observation2(
   const aTable: Table = {
     title: 'Assumption 1 at the final epoch (thresholds shared by both models)',
     columns: [
-      'seed',
+      'language / seed',
       'ε',
       'τ',
       'valley dim S / L',
@@ -233,7 +262,7 @@ export async function observation2(
       'κ S / L',
     ],
     rows: finalChecks.map((a, i) => [
-      single[i]!.seed,
+      `${single[i]!.language} / ${single[i]!.seed}`,
       a.epsilon.toExponential(2),
       a.tau.toExponential(2),
       `${a.valleyDimSingle} / ${a.valleyDimLooped}`,
@@ -247,6 +276,57 @@ export async function observation2(
   };
   const finalHeld = finalChecks.filter((a) => a.dimension && a.dominance).length;
   const shapes = { single: single.map((r) => last(r).shape), looped: looped.map((r) => last(r).shape) };
+  const singleU = shapes.single.filter((x) => x === 'U').length;
+  const loopedV = shapes.looped.filter((x) => x === 'V').length;
+  // Entropy variability: paired per run (same language, seed), pooled and per language.
+  const entStd = (r: TrainRunResult) => spread(r.hessian.slice(1).map((h) => h.entropy)).std;
+  const langs = [...new Set(single.map((r) => r.language))];
+  const entDiff = (lang?: number) => {
+    const idx = single.flatMap((r, i) => (lang === undefined || r.language === lang ? [i] : []));
+    return pairedCI(
+      idx.map((i) => entStd(looped[i]!)),
+      idx.map((i) => entStd(single[i]!)),
+    );
+  };
+  const entVerdict = pairedVerdict(
+    entDiff(),
+    langs.map((l) => entDiff(l)),
+  );
+  const shapeVerdict = (() => {
+    const s = majorityVerdict(singleU, n);
+    const l = majorityVerdict(loopedV, n);
+    if (s === 'n/a' || l === 'n/a') return 'n/a' as const;
+    if (s === true && l === true) return true;
+    if (s === false && l === false) return false;
+    return 'partly' as const;
+  })();
+  const epsilons = [
+    ...new Set([cfg.relativeEpsilon / 10, cfg.relativeEpsilon, Math.min(0.5, cfg.relativeEpsilon * 10)]),
+  ];
+  const deltas = [...new Set([cfg.delta / 2, cfg.delta, cfg.delta * 4])];
+  const sensitivity = shapeSensitivity(
+    single.map((r) => last(r).eigenvalues),
+    looped.map((r) => last(r).eigenvalues),
+    epsilons,
+    deltas,
+  );
+  const sensTable: Table = {
+    title:
+      'Final valley shapes under other thresholds (share of runs: Single-Attn U / Looped-Attn V, the conjecture)',
+    columns: ['ε (× spectral radius)', 'δ (U iff κ ≤ 1 + δ)', 'Single U', 'Looped V', 'rule says'],
+    rows: sensitivity.map((x) => {
+      const s = majorityVerdict(x.singleU, x.n);
+      const l = majorityVerdict(x.loopedV, x.n);
+      return [
+        String(x.relativeEpsilon),
+        String(x.delta),
+        `${x.singleU}/${x.n}`,
+        `${x.loopedV}/${x.n}`,
+        s === true && l === true ? 'held' : s === false && l === false ? 'did not hold' : 'partly',
+      ];
+    }),
+    note: 'Recomputed from the recorded final eigenvalues; the verdict above uses the configured ε and δ.',
+  };
   const blocks: ReportBlock[] = [
     { kind: 'figure', name: 'obs2-entropy', caption: 'Matrix entropy of the Hessian over epochs.' },
     {
@@ -272,30 +352,26 @@ export async function observation2(
     },
     { kind: 'table', table },
     { kind: 'table', table: aTable },
+    { kind: 'table', table: sensTable },
     {
       kind: 'verdict',
       claim:
         "Single-Attn's Hessian landscape is static while Looped-Attn's keeps changing (entropy varies more over training)",
-      held: lEntStd.mean > sEntStd.mean ? true : false,
-      evidence: `std of the entropy over snapshots after epoch 0: Looped ${num(lEntStd)} vs Single ${num(sEntStd)}`,
+      held: entVerdict,
+      evidence: `std of the entropy over snapshots after epoch 0, Looped − Single (paired over ${n} runs): pooled ${fmtCI(entDiff(), 'num', 3)}; ${langs.map((l) => `language ${l}: ${fmtCI(entDiff(l), 'num', 3)}`).join('; ')} (Looped ${num(lEntStd)} vs Single ${num(sEntStd)})`,
     },
     {
       kind: 'verdict',
       claim: 'Single-Attn ends in a U-shaped valley and Looped-Attn in a V-shaped one (Conjectures 1-2)',
-      held:
-        shapes.single.every((s) => s === 'U') && shapes.looped.every((s) => s === 'V')
-          ? true
-          : shapes.looped.every((s) => s === 'V') || shapes.single.every((s) => s === 'U')
-            ? 'partly'
-            : false,
-      evidence: `final valley shapes Single ${shapes.single.join(',')} (κ ${num(spread(single.map((r) => last(r).conditionNumber)), 1)}), Looped ${shapes.looped.join(',')} (κ ${num(spread(looped.map((r) => last(r).conditionNumber)), 1)}) with ε = ${cfg.relativeEpsilon} × radius, U iff κ ≤ ${1 + cfg.delta}`,
+      held: shapeVerdict,
+      evidence: `Single U in ${singleU}/${n} runs (Wilson 95% ${pctW(wilson(singleU, n))}), Looped V in ${loopedV}/${n} (${pctW(wilson(loopedV, n))}); κ Single ${num(spread(single.map((r) => last(r).conditionNumber)), 1)}, Looped ${num(spread(looped.map((r) => last(r).conditionNumber)), 1)}; ε = ${cfg.relativeEpsilon} × radius, U iff κ ≤ ${1 + cfg.delta}; rule: held when both shares' Wilson lower bounds exceed 1/2 (other ε, δ in the table above)`,
     },
     {
       kind: 'verdict',
       claim:
         'Assumption 1 (more and smaller low-curvature valley eigenvalues for Looped-Attn) holds at the final epoch',
-      held: finalHeld === finalChecks.length ? true : finalHeld > 0 ? 'partly' : false,
-      evidence: `held in ${finalHeld}/${finalChecks.length} seed(s) at the end, and at ${heldOverTime}/${overTime.length} (seed, snapshot) pairs over training`,
+      held: majorityVerdict(finalHeld, finalChecks.length),
+      evidence: `held in ${finalHeld}/${finalChecks.length} run(s) at the end (Wilson 95% ${pctW(wilson(finalHeld, finalChecks.length))}), and at ${heldOverTime}/${overTime.length} (run, snapshot) pairs over training; rule: held when the Wilson lower bound exceeds 1/2`,
     },
   ];
   return {
@@ -306,7 +382,15 @@ export async function observation2(
       rows: rows.map((r) => [r[0], r[3], r[5], r[7], r[8], r[9]]),
     },
     results: {
+      runs: single.map((r) => ({ language: r.language, seed: r.seed })),
       finalAssumption1: finalChecks,
+      entropyStdDiff: { pooled: entDiff(), perLanguage: langs.map((l) => ({ language: l, ...entDiff(l) })) },
+      shapeSensitivity: sensitivity,
+      verdicts: {
+        entropy: entVerdict,
+        shape: shapeVerdict,
+        assumption1: majorityVerdict(finalHeld, finalChecks.length),
+      },
       assumption1HeldOverTime: { held: heldOverTime, total: overTime.length },
       entropyStd: { single: sEntStd, looped: lEntStd },
       shapes,

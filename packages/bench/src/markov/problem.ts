@@ -33,6 +33,7 @@ export function createToyPair(o: {
   loops: number;
   seed: number;
   gating: 'scalar' | 'vector' | 'none';
+  positional: 'none' | 'sinusoidal';
 }): ToyPair {
   const looped = createToyAttention({
     dim: o.dim,
@@ -40,8 +41,15 @@ export function createToyPair(o: {
     loops: o.loops,
     seed: o.seed,
     gating: o.gating,
+    positional: o.positional,
   });
-  const single = createToyAttention({ dim: o.dim, vocabSize: o.vocabSize, loops: 1, seed: o.seed });
+  const single = createToyAttention({
+    dim: o.dim,
+    vocabSize: o.vocabSize,
+    loops: 1,
+    seed: o.seed,
+    positional: o.positional,
+  });
   const shared = looped.variables.slice(0, 4);
   return {
     looped,

@@ -3,9 +3,10 @@ import { barChart, lineChart, type Datum } from '../charts/specs';
 import type { ExperimentContext } from '../experiment';
 import type { ReportSection } from '../report/types';
 import { num, pct, spread } from '../stats';
+import { fmtCI, meanCI, pairedCI } from '../verdict-rules';
 import type { Table } from '../summary-table';
 import type { DataConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
-import type { CoreRuns } from './core';
+import { replicateKey, type CoreRuns } from './core';
 import { markovData } from './data';
 import { trainRun, type TrainRunResult } from './train-run';
 
@@ -25,6 +26,7 @@ export function scpOnRun(
 }
 
 interface SweepPoint {
+  language: number;
   seed: number;
   role: string;
   shiftEpoch: number | null;
@@ -40,6 +42,7 @@ interface SweepPoint {
 function point(run: TrainRunResult, role: string, shiftEpoch: number | null, target: number): SweepPoint {
   const reach = run.epochs.find((e) => e.epoch > 0 && e.acc >= target - 0.01);
   return {
+    language: run.language,
     seed: run.seed,
     role,
     shiftEpoch,
@@ -59,12 +62,14 @@ export async function shiftStudy(
 ): Promise<{ sections: ReportSection[]; summary: Table; results: object }> {
   const E = cfg.train.epochs;
   const points: SweepPoint[] = [];
-  const scp: { seed: number; plateauEpoch: number | null; shiftEpoch: number | null }[] = [];
-  for (const [i, seed] of ctx.seeds.entries()) {
+  const scp: { language: number; seed: number; plateauEpoch: number | null; shiftEpoch: number | null }[] =
+    [];
+  for (const [i, rep] of core.seeds.entries()) {
+    const { seed, language } = rep;
     const single = core.single[i]!;
     const looped = core.looped[i]!;
     const s = scpOnRun(single, cfg.shift.criterion);
-    scp.push({ seed, ...s });
+    scp.push({ language, seed, ...s });
     const target = looped.final.acc;
     points.push(
       point(single, 'Single-Attn only', null, target),
@@ -77,13 +82,14 @@ export async function shiftStudy(
         shiftAt.push([`later ${k + 1}`, Math.round(s.shiftEpoch! + f * (E - s.shiftEpoch!))]),
       );
     }
-    const data = markovData(cfg.data, seed);
+    const data = markovData(cfg.data, language, seed);
     for (const [role, epoch] of shiftAt) {
       if (epoch >= E) continue;
-      const run = await ctx.unit(`shift-seed${seed}-at${epoch}`, () =>
+      const run = await ctx.unit(`shift-${replicateKey(rep)}-at${epoch}`, () =>
         trainRun(ctx, {
-          label: `shift@${epoch}`,
+          label: `shift@${epoch}/lang${language}`,
           seed,
+          language,
           data,
           dataCfg: cfg.data,
           model: cfg.model,
@@ -110,7 +116,7 @@ export async function shiftStudy(
   await ctx.figure(
     'shift-val-loss',
     lineChart({
-      title: `Single-Attn validation loss (seed ${s0.seed})`,
+      title: `Single-Attn validation loss (language ${s0.language}, seed ${s0.seed})`,
       data: ep.map((e) => ({ epoch: e.epoch, value: e.valLoss })),
       x: 'epoch',
       y: 'value',
@@ -121,7 +127,7 @@ export async function shiftStudy(
   await ctx.figure(
     'shift-grad-norm',
     lineChart({
-      title: `Single-Attn gradient norm, mean per epoch (seed ${s0.seed})`,
+      title: `Single-Attn gradient norm, mean per epoch (language ${s0.language}, seed ${s0.seed})`,
       data: ep.map((e) => ({ epoch: e.epoch, value: e.gradNorm })),
       x: 'epoch',
       y: 'value',
@@ -182,14 +188,27 @@ export async function shiftStudy(
 
   const looped = agg.find((a) => a.role === 'Looped-Attn only')!;
   const atScp = agg.find((a) => a.role === 'SCP');
-  const perSeedSpeedup = ctx.seeds
-    .map((seed) => {
-      const l = points.find((p) => p.seed === seed && p.role === 'Looped-Attn only');
-      const s = points.find((p) => p.seed === seed && p.role === 'SCP');
+  const pairOf = (r: { language: number; seed: number }, role: string) =>
+    points.find((p) => p.language === r.language && p.seed === r.seed && p.role === role);
+  const perSeedSpeedup = core.seeds
+    .map((r) => {
+      const l = pairOf(r, 'Looped-Attn only');
+      const s = pairOf(r, 'SCP');
       return l && s ? l.trainS / s.trainS : NaN;
     })
     .filter(Number.isFinite);
   const speedup = spread(perSeedSpeedup);
+  const speedupCI = meanCI(perSeedSpeedup);
+  // Final accuracy of SHIFT at SCP vs pure Looped-Attn, paired per run.
+  const scpRuns = core.seeds.filter((r) => pairOf(r, 'SCP'));
+  const accDiff = pairedCI(
+    scpRuns.map((r) => pairOf(r, 'SCP')!.acc),
+    scpRuns.map((r) => pairOf(r, 'Looped-Attn only')!.acc),
+  );
+  const highDiff = pairedCI(
+    scpRuns.map((r) => pairOf(r, 'SCP')!.accHigh),
+    scpRuns.map((r) => pairOf(r, 'Looped-Attn only')!.accHigh),
+  );
   // Wall times on a shared machine are noisy: also model each schedule's time from the median epoch
   // time of the pure runs of the same seed (shift at e: e Single epochs + (E - e) Looped epochs).
   const medianEpochMs = (r: TrainRunResult): number => {
@@ -212,7 +231,7 @@ export async function shiftStudy(
   );
   const flopSpeedup = atScp ? looped.flops.mean / atScp.flops.mean : NaN;
   const table: Table = {
-    title: `SHIFT sweep: ${E} epochs in total, shift points per seed (mean ± std over ${ctx.seeds.length} seed(s))`,
+    title: `SHIFT sweep: ${E} epochs in total, shift points per run (mean ± std over ${core.seeds.length} run(s))`,
     columns: [
       'schedule',
       'shift epoch',
@@ -235,15 +254,21 @@ export async function shiftStudy(
       `${a.reached}/${a.n}`,
       num(a.timeTo, 2),
     ]),
-    note: 'Train time excludes evaluations (engine timer); wall times on a shared machine are noisy, so the verdict uses the time modelled from the median epoch time of the pure runs; FLOPs are the engine estimate. The SCP shift epoch is replayed from the Single-Attn run (the online criterion sees the same validation losses and gradient norms).',
+    note: 'Train time excludes evaluations (engine timer, measured). FLOPs are the engine estimate. The SCP shift epoch is replayed from the Single-Attn run (the online criterion sees the same validation losses and gradient norms).',
   };
   const scpTable: Table = {
-    title: 'SCP on Single-Attn per seed',
-    columns: ['seed', 'plateau epoch', 'shift epoch'],
-    rows: scp.map((s) => [s.seed, s.plateauEpoch ?? 'none', s.shiftEpoch ?? 'did not fire']),
+    title: 'SCP on Single-Attn per run',
+    columns: ['language', 'seed', 'plateau epoch', 'shift epoch'],
+    rows: scp.map((s) => [s.language, s.seed, s.plateauEpoch ?? 'none', s.shiftEpoch ?? 'did not fire']),
     note: `plateauDelta ${cfg.shift.criterion.plateauDelta}, plateauPatience ${cfg.shift.criterion.plateauPatience}, gradDelta ${cfg.shift.criterion.gradDelta}, gradPatience ${cfg.shift.criterion.gradPatience}${cfg.shift.criterion.maxWait ? `, maxWait ${cfg.shift.criterion.maxWait}` : ''} (evaluations are per epoch).`,
   };
-  const accGap = atScp ? atScp.acc.mean - looped.acc.mean : NaN;
+  // Rule: SHIFT is faster when the measured speedup's 95% interval is above 1, and loses no accuracy
+  // when the paired accuracy difference's interval stays above -1 pt.
+  const faster = speedupCI.n >= 3 && speedupCI.lower > 1;
+  const slower = speedupCI.n >= 3 && speedupCI.upper < 1;
+  const keeps = accDiff.n >= 3 && accDiff.lower >= -0.01;
+  const loses = accDiff.n >= 3 && accDiff.upper < -0.01;
+  const fired = scp.filter((x) => x.shiftEpoch !== null).length;
   return {
     sections: [
       {
@@ -275,15 +300,10 @@ export async function shiftStudy(
             kind: 'verdict',
             claim:
               'SHIFT at the SCP point is faster than pure Looped-Attn without losing final accuracy (the paper reports a speedup on Markov; its value did not survive in our copy of the text)',
-            held: !atScp
-              ? 'n/a'
-              : modelled.mean - modelled.std > 1 && accGap >= -0.01
-                ? true
-                : modelled.mean > 1 || speedup.mean > 1
-                  ? 'partly'
-                  : false,
+            held:
+              !atScp || speedupCI.n < 3 ? 'n/a' : faster && keeps ? true : slower || loses ? false : 'partly',
             evidence: atScp
-              ? `speedup ${num(speedup, 2)}x in measured wall time, ${num(modelled, 2)}x modelled from median epoch times, ${flopSpeedup.toFixed(2)}x in FLOPs; final accuracy ${pct(atScp.acc)} vs Looped ${pct(looped.acc)} (Δ ${(100 * accGap).toFixed(1)} pt)`
+              ? `SCP fired in ${fired}/${scp.length} runs; measured training-time speedup ${fmtCI(speedupCI, 'num', 2)}x (95% interval over runs); final accuracy SHIFT − Looped (paired) ${fmtCI(accDiff, 'pt')}, high-IC ${fmtCI(highDiff, 'pt')}; FLOPs ${flopSpeedup.toFixed(2)}x fewer (engine estimate); modelled from median epoch times (not measured) ${num(modelled, 2)}x. Rule: held when the measured speedup's interval is above 1 and the accuracy difference's above −1 pt.`
               : 'SCP did not fire within the epochs of this profile',
           },
         ],
@@ -298,6 +318,9 @@ export async function shiftStudy(
       scp,
       points,
       speedupAtScp: speedup,
+      speedupAtScpCI: speedupCI,
+      accDiffAtScp: accDiff,
+      highDiffAtScp: highDiff,
       modelledSpeedupAtScp: modelled,
       flopSpeedupAtScp: flopSpeedup,
     },

@@ -172,8 +172,8 @@ export async function theoryStudy(
   let alignment: object = {};
   if (core && core.single[0]?.epochs[0]?.alignment !== undefined) {
     const data = [
-      ...curve(core.single, 'during Single-Attn training', 'alignment'),
-      ...curve(core.looped, 'during Looped-Attn training', 'alignment'),
+      ...curve(core.single, 'during Single-Attn training', 'alignment', false),
+      ...curve(core.looped, 'during Looped-Attn training', 'alignment', false),
     ];
     await ctx.figure(
       'theory-gradient-alignment',

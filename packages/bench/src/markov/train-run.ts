@@ -68,6 +68,8 @@ export interface HessianPoint {
 
 export interface TrainRunResult {
   label: string;
+  /** Seed of the language the run trained on. */
+  language: number;
   seed: number;
   epochs: EpochPoint[];
   hessian: HessianPoint[];
@@ -103,6 +105,7 @@ export async function trainRun(
   o: {
     label: string;
     seed: number;
+    language: number;
     data: MarkovData;
     dataCfg: DataConfig;
     model: ModelConfig;
@@ -125,6 +128,7 @@ export async function trainRun(
     loops: o.model.loops,
     seed: o.seed,
     gating: o.model.gating,
+    positional: o.model.variant === 'positional' ? 'sinusoidal' : 'none',
   });
   const K = o.model.loops;
   const runName = `${o.label}/seed${o.seed}`;
@@ -281,6 +285,7 @@ export async function trainRun(
   const finalLoops = result.stage.name === 'single' ? 1 : K;
   const out: TrainRunResult = {
     label: o.label,
+    language: o.language,
     seed: o.seed,
     epochs,
     hessian,
@@ -304,6 +309,21 @@ export async function trainRun(
   return out;
 }
 
+/** Reference accuracies of a test length's set. */
+export interface LengthReference {
+  length: number;
+  /** Share of the sampled set with IC <= the largest training IC. */
+  simpleFraction: number;
+  /** The same share computed exactly by enumeration (the paper's "% simple" column). */
+  exactSimpleFraction: number;
+  /** Bayes predictor (the cyclic matrix of the last step: beyond the training length, never a training target). */
+  bayes: number;
+  bayesSimple: number | null;
+  /** The rule learnable from training data: the training length's last-step argmax, at every length. */
+  trainingRule: number;
+  trainingRuleSimple: number | null;
+}
+
 /** Test sets of other lengths (same language, cyclic transitions, same sampling rule). */
 export function lengthSets(
   data: MarkovData,
@@ -312,7 +332,7 @@ export function lengthSets(
   seed: number,
 ): {
   sets: LengthSet[];
-  bayes: { length: number; simpleFraction: number; bayes: number; bayesSimple: number | null }[];
+  bayes: LengthReference[];
 } {
   const sets = data.language.lengthGeneralizationSets({
     lengths,
@@ -330,11 +350,15 @@ export function lengthSets(
     }),
     bayes: sets.map((s) => {
       const simpleSeqs = s.dataset.sequences.filter((_, i) => s.dataset.ic[i]! <= s.threshold);
+      const l = data.language;
       return {
         length: s.length,
         simpleFraction: s.simpleFraction,
-        bayes: data.language.bayesOptimalAccuracy(s.dataset),
-        bayesSimple: simpleSeqs.length ? data.language.bayesOptimalAccuracy(simpleSeqs) : null,
+        exactSimpleFraction: l.simpleFraction({ length: s.length, threshold: s.threshold }),
+        bayes: l.bayesOptimalAccuracy(s.dataset),
+        bayesSimple: simpleSeqs.length ? l.bayesOptimalAccuracy(simpleSeqs) : null,
+        trainingRule: l.trainingRuleAccuracy(s.dataset),
+        trainingRuleSimple: simpleSeqs.length ? l.trainingRuleAccuracy(simpleSeqs) : null,
       };
     }),
   };

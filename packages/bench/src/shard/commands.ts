@@ -55,18 +55,23 @@ function streams(program: Command): { stdout: Writable; stderr: Writable } {
   return { stdout: w('writeOut', process.stdout), stderr: w('writeErr', process.stderr) };
 }
 
-/** Adds --task and --shard to the `algorithmic` and `reproduce` commands (when registered). */
+/** Adds --shard to the `algorithmic`, `reproduce` and `markov` commands, and --task to the first two. */
 export function installSweepOptions(program: Command, setExit: (code: number) => void): void {
-  for (const name of ['algorithmic', 'reproduce']) {
+  for (const name of ['algorithmic', 'reproduce', 'markov']) {
     const cmd = program.commands.find((c) => c.name() === name);
     const experiment = EXPERIMENTS.find((e) => e.name === name);
     if (!cmd || !experiment) continue;
-    cmd
-      .option('--task <tasks>', `algorithmic tasks: ${TASK_NAMES.join('|')}|all, or a comma-separated list`)
-      .option(
-        '--shard <i/n>',
-        'run the units with index = i mod n of the (task x method x seed) sweep (0-based)',
+    if (name !== 'markov')
+      cmd.option(
+        '--task <tasks>',
+        `algorithmic tasks: ${TASK_NAMES.join('|')}|all, or a comma-separated list`,
       );
+    cmd.option(
+      '--shard <i/n>',
+      name === 'markov'
+        ? 'run the (language x seed) replicates with index = i mod n (0-based); combine with `loop-bench merge`'
+        : 'run the units with index = i mod n of the (task x method x seed) sweep (0-based)',
+    );
     cmd.action(async () => {
       const { task, shard, ...rest } = cmd.opts() as { task?: string; shard?: string } & Record<
         string,

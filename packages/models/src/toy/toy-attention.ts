@@ -12,7 +12,11 @@ export interface ToyAttentionOptions {
   seed: number;
   /** Gating of the looped updates: one learned scalar per stream (default), one per coordinate, or none (g = 1). */
   gating?: 'scalar' | 'vector' | 'none';
-  /** Fixed positional component added to the fixed token embeddings (default 'sinusoidal'). */
+  /**
+   * Fixed positional component added to the fixed token embeddings. Default 'none': the paper's
+   * equations (Appendix D) have no positional encoding; 'sinusoidal' is our variant, with which both
+   * models reach the Bayes predictor on the Markov language and no gap between them can appear.
+   */
   positional?: 'sinusoidal' | 'none';
   /** Std of the trainable W_Q, W_K, W_V, W_O at init (default 1/sqrt(dim)). */
   initStd?: number;
@@ -87,8 +91,8 @@ function attend(z: tf.Tensor, wq: tf.Tensor, { kT, v, length }: AttentionKeys): 
 let toyCounter = 0;
 
 /**
- * Toy models of Section 3 / Appendix D. Fixed embeddings E_0 = onehot(x) W_E + P (P a fixed
- * sinusoidal code), z_0 = last row of E_0.
+ * Toy models of Section 3 / Appendix D. Fixed embeddings E_0 = onehot(x) W_E (+ P, a fixed
+ * sinusoidal code, in the 'sinusoidal' variant only), z_0 = last row of E_0.
  *  Single-Attn (loops = 1): z = f(E_0, z_0).
  *  Looped-Attn (loops = K): for k = 1..K
  *     z_k = z_{k-1} + g_z * f(E_{k-1}, z_{k-1})
@@ -99,7 +103,7 @@ export function createToyAttention(opts: ToyAttentionOptions): ToyAttention {
   const o: Required<ToyAttentionOptions> = {
     loops: 3,
     gating: 'scalar',
-    positional: 'sinusoidal',
+    positional: 'none',
     initStd: 1 / Math.sqrt(opts.dim),
     ...opts,
   };
