@@ -19,7 +19,7 @@ import { renderMarkdown } from './report/markdown';
 import type { ReportDocument, ReportSection } from './report/types';
 import { renderTextTable } from './summary-table';
 import { EventFileWriter } from './tensorboard/writer';
-import { VERSION } from './version';
+import { gitCommit, VERSION } from './version';
 
 export interface RunOptions {
   options: CliOptions;
@@ -143,6 +143,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
     fusedProducts: wasm?.nativeMatMulFused() ?? null,
     version: VERSION,
+    commit: gitCommit(),
     tfjs: tf.version_core,
     node: process.version,
     command: run.command ?? null,
@@ -227,7 +228,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     backend,
     seeds: resolved.seeds.join(', '),
     'wall time': `${wallTimeS.toFixed(1)} s`,
-    versions: `loop-bench ${VERSION}, tfjs ${tf.version_core}, node ${process.version}`,
+    versions: `loop-bench ${VERSION} (commit ${gitCommit() ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
     command: run.command ? `\`${run.command}\`` : '(programmatic)',
   };
   dir.writeJson('results.json', {

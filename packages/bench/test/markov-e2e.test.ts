@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,13 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     expect(md).toContain('69.25% / 72.29%'); // the paper's Table 1 beside ours
     expect(md).toMatch(/\*\*(HELD|DID NOT HOLD|PARTLY|N\/A)\*\*/);
     expect(existsSync(join(out, 'tensorboard', 'single', 'lang12', 'seed0'))).toBe(true);
+  });
+
+  test('config.json records the commit of the code that ran', () => {
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).stdout.trim();
+    expect(cfg.commit).toMatch(/^[0-9a-f]{40}(\+dirty)?$/);
+    expect(cfg.commit.slice(0, 40)).toBe(head);
   });
 
   test('results.json has the expected schema and numbers in range', () => {

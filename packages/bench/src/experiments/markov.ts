@@ -68,11 +68,11 @@ const PROFILES = {
   },
   quick: {
     seeds: 3,
-    why: "minutes on 2 cores: the paper's fitted language and slow regime on its closest draw only, 3 seeds; full Hessians every 20 epochs on the first seed",
+    why: "minutes on 2 cores: the paper's fitted language and slow regime on its closest draw only, 3 seeds; full Hessians every 40 epochs on the first seed",
     data: { ...DATA, size: PAPER_SIZE, valSize: 500 },
     model: { ...MODEL, dim: PAPER_DIM },
     train: PAPER_TRAIN,
-    hessian: { ...HESSIAN, every: 20, samples: PAPER_SIZE, histogramEpochs: [1, 10, 60, 160, 400], seeds: 1 },
+    hessian: { ...HESSIAN, every: 40, samples: PAPER_SIZE, histogramEpochs: [0, 40, 160, 400], seeds: 1 },
     lengthGen: { lengths: [4, 5, 6, 7, 8], size: 2000 },
     shift: { ...PAPER_SHIFT, laterFractions: [0.5] },
     theory: { ...THEORY, steps: 1000, alignmentSamples: 1000 },

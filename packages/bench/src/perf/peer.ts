@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { moduleFile } from '../module-file';
 
 /** How to install the peer on Debian/Ubuntu (torch linked against OpenBLAS, not the reference BLAS). */
 export const PEER_INSTALL_HINT =
@@ -23,12 +23,6 @@ export interface PeerInfo {
 export type PeerStatus =
   | { available: true; info: PeerInfo; python: string; script: string }
   | { available: false; reason: string; python: string; script: string };
-
-/** This module's file in the ESM and CJS builds and under jest/tsx. */
-function moduleFile(): string {
-  if (typeof __filename === 'string' && __filename.length > 0) return __filename;
-  return fileURLToPath(import.meta.url);
-}
 
 /** peers/torch_step.py next to the package (from src/perf/ or dist/); LOOP_BENCH_TORCH_PEER overrides. */
 export function defaultPeerScript(): string {
