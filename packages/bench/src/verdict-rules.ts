@@ -99,14 +99,20 @@ export function majorityVerdict(k: number, n: number): Held {
   return 'partly';
 }
 
-/** "72.3% [70.1, 74.5]" for accuracies; "+2.1 pt [0.4, 3.8]" for differences of accuracies. */
-export function fmtCI(ci: Interval, kind: 'pct' | 'pt' | 'num' = 'pct', digits = 1): string {
+/**
+ * "72.3% [70.1, 74.5]" for accuracies (bounds shown within [0, 100]%), "+2.1 pt [0.4, 3.8]" for
+ * differences of accuracies, plain numbers otherwise (`min` clips a displayed lower bound, e.g. 0
+ * for epochs). Only the display is clipped; results.json keeps the t interval.
+ */
+export function fmtCI(ci: Interval, kind: 'pct' | 'pt' | 'num' = 'pct', digits = 1, min?: number): string {
   if (ci.n === 0 || !Number.isFinite(ci.mean)) return '–';
   const f = (x: number) =>
     kind === 'num' ? x.toFixed(digits) : `${kind === 'pt' && x > 0 ? '+' : ''}${(100 * x).toFixed(digits)}`;
   const unit = kind === 'pct' ? '%' : kind === 'pt' ? ' pt' : '';
   if (ci.n < 2 || !Number.isFinite(ci.lower)) return `${f(ci.mean)}${unit}`;
-  return `${f(ci.mean)}${unit} [${f(ci.lower)}, ${f(ci.upper)}]`;
+  const lo = kind === 'pct' ? Math.max(0, ci.lower) : min !== undefined ? Math.max(min, ci.lower) : ci.lower;
+  const hi = kind === 'pct' ? Math.min(1, ci.upper) : ci.upper;
+  return `${f(ci.mean)}${unit} [${f(lo)}, ${f(hi)}]`;
 }
 
 /** A Spread's view as an interval (for tables that mix the two). */

@@ -76,10 +76,16 @@ export function stallEpoch(run: TrainRunResult, field: Field): number {
 export function lateRise(
   single: TrainRunResult,
   looped: TrainRunResult,
-): { stall: number; single: number; looped: number } {
+): { stall: number; single: number; looped: number; singleAtStall: number; loopedAtStall: number } {
   const stall = stallEpoch(single, 'accHigh');
-  const gain = (r: TrainRunResult) => r.final.accHigh - (at(r, stall)?.accHigh ?? NaN);
-  return { stall, single: gain(single), looped: gain(looped) };
+  const level = (r: TrainRunResult) => at(r, stall)?.accHigh ?? NaN;
+  return {
+    stall,
+    single: single.final.accHigh - level(single),
+    looped: looped.final.accHigh - level(looped),
+    singleAtStall: level(single),
+    loopedAtStall: level(looped),
+  };
 }
 
 function languagesOf(core: CoreRuns): number[] {
@@ -162,7 +168,7 @@ export async function observation1(
     idx.map((i) => firstReach(core[m][i]!, g.field, bayesOf(core.seeds[i]!, g)));
   const reachCell = (xs: (number | null)[]) => {
     const hit = xs.filter((x): x is number => x !== null);
-    return `${fmtCI(meanCI(hit), 'num', 0)} (${hit.length}/${xs.length} reached)`;
+    return `${fmtCI(meanCI(hit), 'num', 0, 0)} (${hit.length}/${xs.length} reached)`;
   };
   const reachTable: Table = {
     title: `Epoch at which each model first comes within ${100 * REACH_TOLERANCE} pt of the Bayes predictor on a group (mean [95% interval] over the runs that reach it)`,
@@ -278,7 +284,7 @@ export async function observation1(
             : lowFrac('single') + lowFrac('looped') > 0
               ? 'partly'
               : false,
-      evidence: `reached within ${100 * REACH_TOLERANCE} pt: Single-Attn in ${lowFrac('single')}/${all.length} runs (epoch ${fmtCI(meanCI(lowMaster('single', all).filter((x): x is number => x !== null)), 'num', 0)}), Looped-Attn in ${lowFrac('looped')}/${all.length} (epoch ${fmtCI(meanCI(lowMaster('looped', all).filter((x): x is number => x !== null)), 'num', 0)})`,
+      evidence: `reached within ${100 * REACH_TOLERANCE} pt: Single-Attn in ${lowFrac('single')}/${all.length} runs (epoch ${fmtCI(meanCI(lowMaster('single', all).filter((x): x is number => x !== null)), 'num', 0, 0)}), Looped-Attn in ${lowFrac('looped')}/${all.length} (epoch ${fmtCI(meanCI(lowMaster('looped', all).filter((x): x is number => x !== null)), 'num', 0, 0)})`,
     },
     {
       kind: 'verdict',
@@ -290,7 +296,7 @@ export async function observation1(
       kind: 'verdict',
       claim: "Looped-Attn's high-IC accuracy keeps rising after Single-Attn's stalls",
       held: verdictRise,
-      evidence: `Single-Attn stalls (within ${100 * STALL_TOLERANCE} pt of its later best) at epoch ${fmtCI(meanCI(rises.map((r) => r.stall)), 'num', 0)}; high-IC gain from then to the end, Looped − Single (paired): pooled ${fmtCI(riseCI(all), 'pt')}; ${perLang.map((p) => `language ${p.lang}: ${fmtCI(riseCI(p.idx), 'pt')}`).join('; ')}`,
+      evidence: `Single-Attn stalls (within ${100 * STALL_TOLERANCE} pt of its later best) at epoch ${fmtCI(meanCI(rises.map((r) => r.stall)), 'num', 0, 0)}; high-IC gain from then to the end, Looped − Single (paired): pooled ${fmtCI(riseCI(all), 'pt')}; ${perLang.map((p) => `language ${p.lang}: ${fmtCI(riseCI(p.idx), 'pt')}`).join('; ')}. High-IC accuracy at the stall epoch: Single ${fmtCI(meanCI(rises.map((r) => r.singleAtStall)))}, Looped ${fmtCI(meanCI(rises.map((r) => r.loopedAtStall)))} (a rise from below is partly catching up)`,
     },
   ];
   const asInterval = (c: Interval) => ({ mean: c.mean, lower: c.lower, upper: c.upper, n: c.n });

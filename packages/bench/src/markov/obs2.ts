@@ -226,7 +226,7 @@ export async function observation2(
       num(spread(runs.map((r) => last(r).mutualInformation ?? NaN))),
       num(spread(runs.map((r) => last(r).riverDim)), 1),
       num(spread(runs.map((r) => last(r).conditionNumber)), 1),
-      runs.map((r) => last(r).shape).join(','),
+      `${runs.filter((r) => last(r).shape === 'U').length} U / ${runs.filter((r) => last(r).shape === 'V').length} V`,
       num(spread(runs.map((r) => last(r).lowCurvatureValleyCount)), 1),
     ];
   });
