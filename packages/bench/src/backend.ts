@@ -9,6 +9,7 @@ export async function selectBackend(
   pref: BackendName,
   log: (line: string) => void,
   threads?: number | 'auto',
+  verbose = false,
 ): Promise<string> {
-  return initBackend(pref, { log, ...(threads !== undefined ? { threads } : {}) });
+  return initBackend(pref, { log, verbose, ...(threads !== undefined ? { threads } : {}) });
 }

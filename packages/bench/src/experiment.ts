@@ -64,6 +64,8 @@ export interface ExperimentOutput {
   sections: ReportSection[];
   /** Tables printed on stdout at the end. */
   summary: Table[];
+  /** The seeds that ran, where they differ from the run's own (e.g. reproduce: per sub-experiment). */
+  seedsRun?: string;
 }
 
 /**

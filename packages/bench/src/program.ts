@@ -74,6 +74,7 @@ export function buildProgram(opts: MainOptions, setExit: (code: number) => void)
       .option('--resume', 'continue a run in --out, reusing its finished units')
       .option('--tensorboard', 'also write TensorBoard event files to <out>/tensorboard')
       .option('-q, --quiet', 'no progress bars or log lines (errors still shown)')
+      .option('--verbose', "also log the backends 'auto' skipped and tfjs' own warnings")
       .addHelpText('after', profileHelp(e));
     const own = (e.flags ?? []).map((f) => ({ flag: f, option: new Option(f.flags, f.description) }));
     for (const { option } of own) cmd.addOption(option);

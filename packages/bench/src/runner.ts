@@ -30,6 +30,7 @@ export interface RunOptions {
     pref: BackendName,
     log: (line: string) => void,
     threads?: number | 'auto',
+    verbose?: boolean,
   ) => Promise<string>;
   /** Where the final summary goes (default process.stdout). */
   stdout?: NodeJS.WritableStream;
@@ -121,13 +122,18 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     }
   }
 
+  // tfjs' own warnings (e.g. its "install the node backend" banner) only under --verbose.
+  if (!options.verbose) tf.env().set('PROD', true);
   const backend =
     experiment.needsBackend === false
       ? 'none'
-      : await (run.initBackend ?? (async (p, l, t) => (await import('./backend')).selectBackend(p, l, t)))(
+      : await (
+          run.initBackend ?? (async (p, l, t, v) => (await import('./backend')).selectBackend(p, l, t, v))
+        )(
           options.backend,
-          (l) => log.info(l),
+          (l) => (options.verbose ? log.info(l) : undefined),
           options.threads,
+          options.verbose,
         );
   log.info(
     `loop-bench ${experiment.name}: profile ${options.profile}, backend ${backend}, seeds ${resolved.seeds.join(',')}`,
@@ -226,7 +232,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     experiment: experiment.name,
     profile: `${resolved.profile} (${experiment.profiles[resolved.profile].why})`,
     backend,
-    seeds: resolved.seeds.join(', '),
+    seeds: output.seedsRun ?? resolved.seeds.join(', '),
     'wall time': `${wallTimeS.toFixed(1)} s`,
     versions: `loop-bench ${VERSION} (commit ${gitCommit() ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
     command: run.command ? `\`${run.command}\`` : '(programmatic)',
@@ -251,7 +257,30 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   const stdout = run.stdout ?? process.stdout;
   stdout.write(`\nbackend: ${backend}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`);
   for (const t of output.summary) stdout.write(`\n${renderTextTable(t)}`);
+  stdout.write(closingLines(output, meta.seeds, dir.file('report.html')));
   return { dir: dir.path, backend, wallTimeS, output };
+}
+
+const VERDICT_WORD = { true: 'HELD', false: 'DID NOT HOLD', partly: 'PARTLY', 'n/a': 'N/A' } as const;
+
+/** The end of a run on stdout: every claim's verdict (one line each), the seeds that ran, the report. */
+export function closingLines(output: ExperimentOutput, seeds: string, reportPath: string): string {
+  const seen = new Set<string>();
+  const verdicts: string[] = [];
+  for (const s of output.sections)
+    for (const b of s.blocks) {
+      if (b.kind !== 'verdict') continue;
+      const line = `  ${VERDICT_WORD[String(b.held) as keyof typeof VERDICT_WORD].padEnd(12)} ${b.claim}`;
+      if (!seen.has(line)) verdicts.push(line);
+      seen.add(line);
+    }
+  return [
+    '',
+    ...(verdicts.length ? ['Verdicts (evidence in the report):', ...verdicts, ''] : []),
+    `seeds: ${seeds}`,
+    `report: ${reportPath}`,
+    '',
+  ].join('\n');
 }
 
 /** Writes report.md and report.html; figure SVGs come from `figures` or from figures/*.svg on disk. */

@@ -101,7 +101,7 @@ export function majorityVerdict(k: number, n: number): Held {
 
 /**
  * "72.3% [70.1, 74.5]" for accuracies (bounds shown within [0, 100]%), "+2.1 pt [0.4, 3.8]" for
- * differences of accuracies, plain numbers otherwise (`min` clips a displayed lower bound, e.g. 0
+ * differences of accuracies (within ±100 pt), plain numbers otherwise (`min` clips a displayed lower bound, e.g. 0
  * for epochs). Only the display is clipped; results.json keeps the t interval.
  */
 export function fmtCI(ci: Interval, kind: 'pct' | 'pt' | 'num' = 'pct', digits = 1, min?: number): string {
@@ -110,8 +110,11 @@ export function fmtCI(ci: Interval, kind: 'pct' | 'pt' | 'num' = 'pct', digits =
     kind === 'num' ? x.toFixed(digits) : `${kind === 'pt' && x > 0 ? '+' : ''}${(100 * x).toFixed(digits)}`;
   const unit = kind === 'pct' ? '%' : kind === 'pt' ? ' pt' : '';
   if (ci.n < 2 || !Number.isFinite(ci.lower)) return `${f(ci.mean)}${unit}`;
-  const lo = kind === 'pct' ? Math.max(0, ci.lower) : min !== undefined ? Math.max(min, ci.lower) : ci.lower;
-  const hi = kind === 'pct' ? Math.min(1, ci.upper) : ci.upper;
+  // Accuracies live in [0, 1] and their differences in [-1, 1].
+  const floor = kind === 'pct' ? 0 : kind === 'pt' ? -1 : (min ?? -Infinity);
+  const ceil = kind === 'num' ? Infinity : 1;
+  const lo = Math.max(floor, ci.lower);
+  const hi = Math.min(ceil, ci.upper);
   return `${f(ci.mean)}${unit} [${f(lo)}, ${f(hi)}]`;
 }
 

@@ -172,6 +172,10 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| no-such-experiment \| not registered \|/);
     expect(md).toMatch(/\| algorithmic \| done \| 0 \|/);
+    // The header and the closing lines name the seeds each experiment ran, and the report's path.
+    expect(md).toContain('- **seeds**: algorithmic 0');
+    expect(r.out).toContain('seeds: algorithmic 0');
+    expect(r.out).toContain(`report: ${join(out, 'report.html')}`);
     const figures = [...md.matchAll(/\]\(figures\/([^)]+\.svg)\)/g)].map((m) => m[1]!);
     expect(figures).toContain('algorithmic--algorithmic-parity-length.svg');
     for (const f of figures) expect(existsSync(join(out, 'figures', f))).toBe(true);

@@ -37,6 +37,13 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('backend: wasm');
     expect(r.out).toContain('Table 1');
+    // The end of the output: one line per claim's verdict, the seeds that ran, the report's path.
+    const tail = r.out.slice(r.out.indexOf('Verdicts (evidence in the report):'));
+    expect(tail).toMatch(
+      /\n {2}(HELD|DID NOT HOLD|PARTLY|N\/A) +Looped-Attn ends higher than Single-Attn on high-IC/,
+    );
+    expect(tail).toContain('\nseeds: 0\n');
+    expect(tail).toContain(`report: ${join(out, 'report.html')}`);
   });
 
   test('writes every file of a run folder, figures as SVG and PNG', () => {

@@ -36,6 +36,7 @@ export const cliOptionsSchema = z.strictObject({
   resume: z.boolean(),
   tensorboard: z.boolean(),
   quiet: z.boolean(),
+  verbose: z.boolean(),
 });
 export type CliOptions = z.output<typeof cliOptionsSchema>;
 
@@ -68,6 +69,7 @@ export function validateCliOptions(raw: Record<string, unknown>): CliOptions {
     resume: false,
     tensorboard: false,
     quiet: false,
+    verbose: false,
     ...raw,
   });
   if (!parsed.success) fail('invalid command-line options:', parsed.error);

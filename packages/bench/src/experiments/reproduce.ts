@@ -199,6 +199,10 @@ export const reproduceExperiment = defineExperiment({
         ...subs.flatMap((s) => s.sections),
       ],
       summary: [overview],
+      seedsRun: subs
+        .filter((s) => s.status === 'done')
+        .map((s) => `${s.name} ${s.seeds}`)
+        .join('; '),
     };
   },
 });

@@ -27,6 +27,8 @@ export interface InitBackendOptions {
    * read the first time the wasm backend starts in a process.
    */
   threads?: number | 'auto';
+  /** Also log each backend that `'auto'` skipped and why (default: only the choice, which names them). */
+  verbose?: boolean;
 }
 
 /** Maximum `'auto'` picks: XNNPACK's products stop scaling well beyond this on small models. */
@@ -204,7 +206,7 @@ export async function initBackend(
     } catch (err) {
       const line = `${name} unavailable (${PACKAGE_OF[name]}: ${reason(err)})`;
       failures.push(line);
-      log(`[loop] ${line}`);
+      if (opts.verbose) log(`[loop] ${line}`);
     }
   }
   if (pref === 'auto') {
