@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { CheckpointError } from '@loop/models';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, PROFILE_NAMES, PROFILE_PURPOSE } from './config/profiles';
@@ -146,6 +147,10 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     }
     if (err instanceof ConfigError || err instanceof RunDirError) {
       stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof CheckpointError) {
+      stderr.write(`${err.message}; delete that checkpoint folder to retrain its unit from the start\n`);
       return 2;
     }
     stderr.write(`loop-bench: ${(err as Error).stack ?? String(err)}\n`);

@@ -11,7 +11,7 @@ import type {
   HistogramRecord,
   MetricRecord,
 } from './experiment';
-import { checkRunDir, RunDir, RunDirError } from './io/run-dir';
+import { checkRunDir, readJsonFile, RunDir, RunDirError } from './io/run-dir';
 import { createLogger, type Logger } from './log';
 import { createProgress, silentProgress, type Progress, type ProgressTask } from './progress';
 import { renderHtml } from './report/html';
@@ -103,10 +103,12 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
     seeds: resolved.seeds,
     config: resolved.config,
   };
+  let previousBackend: unknown = null;
   if (mode === 'resume') {
     const previous = join(outPath, 'config.json');
     if (existsSync(previous)) {
-      const old = JSON.parse(readFileSync(previous, 'utf8')) as Record<string, unknown>;
+      const old = readJsonFile<Record<string, unknown>>(previous);
+      previousBackend = old['backend'];
       const oldCore = {
         experiment: old['experiment'],
         profile: old['profile'],
@@ -124,141 +126,170 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
 
   // tfjs' own warnings (e.g. its "install the node backend" banner) only under --verbose.
   if (!options.verbose) tf.env().set('PROD', true);
-  const backend =
-    experiment.needsBackend === false
-      ? 'none'
-      : await (
-          run.initBackend ?? (async (p, l, t, v) => (await import('./backend')).selectBackend(p, l, t, v))
-        )(
-          options.backend,
-          (l) => (options.verbose ? log.info(l) : undefined),
-          options.threads,
-          options.verbose,
-        );
+  let backend: string;
+  try {
+    backend =
+      experiment.needsBackend === false
+        ? 'none'
+        : await (
+            run.initBackend ?? (async (p, l, t, v) => (await import('./backend')).selectBackend(p, l, t, v))
+          )(
+            options.backend,
+            (l) => (options.verbose ? log.info(l) : undefined),
+            options.threads,
+            options.verbose,
+          );
+  } catch (err) {
+    // An explicitly requested backend that is not there is an input problem: one line, exit 2.
+    if (options.backend === 'auto') throw err;
+    throw new ConfigError(`--backend ${options.backend}: ${(err as Error).message}`);
+  }
+  if (mode === 'resume' && typeof previousBackend === 'string' && previousBackend !== backend) {
+    throw new RunDirError(
+      `--resume ${outPath}: its finished units were computed on ${previousBackend}, this run is on ${backend}; pass --backend ${previousBackend} or start over with --force`,
+    );
+  }
   log.info(
     `loop-bench ${experiment.name}: profile ${options.profile}, backend ${backend}, seeds ${resolved.seeds.join(',')}`,
   );
 
   const dir = RunDir.open(outPath, mode);
-  const wasm = backend === 'wasm' ? await import('@loop/models') : null;
-  dir.writeJson('config.json', {
-    ...configRecord,
-    backendRequested: options.backend,
-    backend,
-    wasmThreads: wasm?.wasmThreads() ?? null,
-    // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
-    fusedProducts: wasm?.nativeMatMulFused() ?? null,
-    version: VERSION,
-    commit: gitCommit(),
-    tfjs: tf.version_core,
-    node: process.version,
-    command: run.command ?? null,
-  });
-  if (options.tensorboard) rmSync(dir.file('tensorboard'), { recursive: true, force: true });
-  const tb = options.tensorboard ? new TensorBoardSink(dir.file('tensorboard')) : null;
-  const progress = trackOpenTasks(run.progress ?? (options.quiet ? silentProgress : createProgress()));
-  const figures = new Map<string, string>();
-  const unitStack: Emitted[][] = [];
-
-  const emit = (e: Emitted): void => {
-    if (e.kind === 'metric') {
-      dir.appendMetric({ type: 'scalar', ...e.record });
-      tb?.metric(e.record);
-    } else {
-      dir.appendMetric({ type: 'histogram', ...e.record });
-      tb?.histogram(e.record);
-    }
-    for (const buf of unitStack) buf.push(e);
-  };
-
-  const ctx: ExperimentContext<C> = {
-    name: experiment.name,
-    profile: resolved.profile,
-    config: resolved.config,
-    seed: resolved.seed,
-    seeds: resolved.seeds,
-    backend,
-    out: dir,
-    log,
-    progress,
-    resume: mode === 'resume',
-    metric: (record) => emit({ kind: 'metric', record }),
-    histogram: (record) => emit({ kind: 'histogram', record }),
-    async figure(name: string, spec: VegaLiteSpec) {
-      const safe = sanitize(name);
-      try {
-        const svg = await vegaLiteToSvg(spec);
-        dir.writeText(`figures/${safe}.svg`, svg);
-        dir.writeText(`figures/${safe}.png`, await svgToPng(svg));
-        dir.writeJson(`figures/${safe}.vl.json`, spec);
-        figures.set(safe, svg);
-      } catch (err) {
-        log.warn(`figure ${safe} could not be rendered: ${(err as Error).message}`);
-      }
-    },
-    async unit<T>(key: string, compute: () => Promise<T>): Promise<T> {
-      const rel = `units/${sanitize(key)}.json`;
-      if (mode === 'resume') {
-        const saved = dir.readJson<{ result: T; emitted: Emitted[] }>(rel);
-        if (saved) {
-          log.info(`resume: reusing finished unit ${key}`);
-          for (const e of saved.emitted) emit(e);
-          return saved.result;
-        }
-      }
-      const buf: Emitted[] = [];
-      unitStack.push(buf);
-      try {
-        const result = await compute();
-        dir.writeJson(rel, { key, result, emitted: buf });
-        return result;
-      } finally {
-        unitStack.splice(unitStack.indexOf(buf), 1);
-      }
-    },
-  };
-
-  const t0 = performance.now();
-  let output: ExperimentOutput;
   try {
-    output = await experiment.run(ctx);
-  } finally {
-    // A bar left open (the experiment threw) keeps its timer, and so the process, alive.
-    progress.closeAll();
+    return await runInFolder(dir);
+  } catch (err) {
+    dir.release();
+    throw err;
   }
-  const wallTimeS = (performance.now() - t0) / 1000;
 
-  const meta = {
-    experiment: experiment.name,
-    profile: `${resolved.profile} (${experiment.profiles[resolved.profile].why})`,
-    backend,
-    seeds: output.seedsRun ?? resolved.seeds.join(', '),
-    'wall time': `${wallTimeS.toFixed(1)} s`,
-    versions: `loop-bench ${VERSION} (commit ${gitCommit() ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
-    command: run.command ? `\`${run.command}\`` : '(programmatic)',
-  };
-  dir.writeJson('results.json', {
-    experiment: experiment.name,
-    profile: resolved.profile,
-    backend,
-    seeds: resolved.seeds,
-    wallTimeS,
-    version: VERSION,
-    tfjs: tf.version_core,
-    results: output.results,
-    report: { meta, sections: output.sections },
-  });
-  writeReport(
-    dir,
-    { title: `loop-bench ${experiment.name} — profile ${resolved.profile}`, meta, sections: output.sections },
-    figures,
-  );
+  async function runInFolder(dir: RunDir): Promise<RunResult> {
+    const wasm = backend === 'wasm' ? await import('@loop/models') : null;
+    const configJson = {
+      ...configRecord,
+      backendRequested: options.backend,
+      backend,
+      wasmThreads: wasm?.wasmThreads() ?? null,
+      // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
+      fusedProducts: wasm?.nativeMatMulFused() ?? null,
+      version: VERSION,
+      commit: gitCommit(),
+      tfjs: tf.version_core,
+      node: process.version,
+      command: run.command ?? null,
+    };
+    // A resumed run keeps the folder's config.json until it has finished.
+    if (mode !== 'resume') dir.writeJson('config.json', configJson);
+    if (options.tensorboard) rmSync(dir.file('tensorboard'), { recursive: true, force: true });
+    const tb = options.tensorboard ? new TensorBoardSink(dir.file('tensorboard')) : null;
+    const progress = trackOpenTasks(run.progress ?? (options.quiet ? silentProgress : createProgress()));
+    const figures = new Map<string, string>();
+    const unitStack: Emitted[][] = [];
 
-  const stdout = run.stdout ?? process.stdout;
-  stdout.write(`\nbackend: ${backend}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`);
-  for (const t of output.summary) stdout.write(`\n${renderTextTable(t)}`);
-  stdout.write(closingLines(output, meta.seeds, dir.file('report.html')));
-  return { dir: dir.path, backend, wallTimeS, output };
+    const emit = (e: Emitted): void => {
+      if (e.kind === 'metric') {
+        dir.appendMetric({ type: 'scalar', ...e.record });
+        tb?.metric(e.record);
+      } else {
+        dir.appendMetric({ type: 'histogram', ...e.record });
+        tb?.histogram(e.record);
+      }
+      for (const buf of unitStack) buf.push(e);
+    };
+
+    const ctx: ExperimentContext<C> = {
+      name: experiment.name,
+      profile: resolved.profile,
+      config: resolved.config,
+      seed: resolved.seed,
+      seeds: resolved.seeds,
+      backend,
+      out: dir,
+      log,
+      progress,
+      resume: mode === 'resume',
+      metric: (record) => emit({ kind: 'metric', record }),
+      histogram: (record) => emit({ kind: 'histogram', record }),
+      async figure(name: string, spec: VegaLiteSpec) {
+        const safe = sanitize(name);
+        try {
+          const svg = await vegaLiteToSvg(spec);
+          dir.writeText(`figures/${safe}.svg`, svg);
+          dir.writeText(`figures/${safe}.png`, await svgToPng(svg));
+          dir.writeJson(`figures/${safe}.vl.json`, spec);
+          figures.set(safe, svg);
+        } catch (err) {
+          log.warn(`figure ${safe} could not be rendered: ${(err as Error).message}`);
+        }
+      },
+      async unit<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        const rel = `units/${sanitize(key)}.json`;
+        if (mode === 'resume') {
+          const saved = dir.readJson<{ result: T; emitted: Emitted[] }>(rel);
+          if (saved) {
+            log.info(`resume: reusing finished unit ${key}`);
+            for (const e of saved.emitted) emit(e);
+            return saved.result;
+          }
+        }
+        const buf: Emitted[] = [];
+        unitStack.push(buf);
+        try {
+          const result = await compute();
+          dir.writeJson(rel, { key, result, emitted: buf });
+          return result;
+        } finally {
+          unitStack.splice(unitStack.indexOf(buf), 1);
+        }
+      },
+    };
+
+    const t0 = performance.now();
+    let output: ExperimentOutput;
+    try {
+      output = await experiment.run(ctx);
+    } finally {
+      // A bar left open (the experiment threw) keeps its timer, and so the process, alive.
+      progress.closeAll();
+    }
+    const wallTimeS = (performance.now() - t0) / 1000;
+
+    const meta = {
+      experiment: experiment.name,
+      profile: `${resolved.profile} (${experiment.profiles[resolved.profile].why})`,
+      backend,
+      seeds: output.seedsRun ?? resolved.seeds.join(', '),
+      'wall time': `${wallTimeS.toFixed(1)} s`,
+      versions: `loop-bench ${VERSION} (commit ${gitCommit() ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
+      command: run.command ? `\`${run.command}\`` : '(programmatic)',
+    };
+    if (mode === 'resume') dir.writeJson('config.json', configJson);
+    dir.writeJson('results.json', {
+      experiment: experiment.name,
+      profile: resolved.profile,
+      backend,
+      seeds: resolved.seeds,
+      wallTimeS,
+      version: VERSION,
+      tfjs: tf.version_core,
+      results: output.results,
+      report: { meta, sections: output.sections },
+    });
+    writeReport(
+      dir,
+      {
+        title: `loop-bench ${experiment.name} — profile ${resolved.profile}`,
+        meta,
+        sections: output.sections,
+      },
+      figures,
+    );
+
+    const stdout = run.stdout ?? process.stdout;
+    stdout.write(`\nbackend: ${backend}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`);
+    for (const t of output.summary) stdout.write(`\n${renderTextTable(t)}`);
+    stdout.write(closingLines(output, meta.seeds, dir.file('report.html')));
+    dir.finish();
+    return { dir: dir.path, backend, wallTimeS, output };
+  }
 }
 
 const VERDICT_WORD = { true: 'HELD', false: 'DID NOT HOLD', partly: 'PARTLY', 'n/a': 'N/A' } as const;

@@ -41,7 +41,10 @@ describe('run folder refusal logic', () => {
     mkdirSync(join(d, 'figures'));
     writeFileSync(join(d, 'figures', 'old.svg'), '<svg/>');
     writeFileSync(join(d, 'notes.txt'), 'keep me');
-    RunDir.open(d, 'force');
+    const run = RunDir.open(d, 'force');
+    // While open, the run holds the folder's lock (a dot file); released, nothing else is left.
+    expect(readdirSync(d)).toContain('.loop-bench.lock');
+    run.release();
     expect(readdirSync(d).sort()).toEqual(['metrics.jsonl', 'notes.txt']);
     expect(readFileSync(join(d, 'notes.txt'), 'utf8')).toBe('keep me');
   });

@@ -6,6 +6,7 @@ import { defineExperiment, type ExperimentContext, type ExperimentOutput } from 
 import type { ReportSection } from '../report/types';
 import type { Table } from '../summary-table';
 import {
+  checkHessianSamples,
   dataSchema,
   hessianSchema,
   lengthGenSchema,
@@ -219,20 +220,22 @@ function coreSummary(core: CoreRuns) {
   };
 }
 
-const markovSchema = z.strictObject({
-  /** `i/n`: only the (language x seed) replicates with index = i mod n; `loop-bench merge` combines. */
-  shard: z
-    .string()
-    .nullable()
-    .refine((v) => v === null || /^\d+\/\d+$/.test(v), 'shard must be i/n, e.g. 0/2'),
-  data: dataSchema,
-  model: modelSchema,
-  train: trainSchema,
-  hessian: hessianSchema,
-  lengthGen: lengthGenSchema,
-  shift: shiftSchema,
-  theory: theorySchema,
-});
+const markovSchema = z
+  .strictObject({
+    /** `i/n`: only the (language x seed) replicates with index = i mod n; `loop-bench merge` combines. */
+    shard: z
+      .string()
+      .nullable()
+      .refine((v) => v === null || /^\d+\/\d+$/.test(v), 'shard must be i/n, e.g. 0/2'),
+    data: dataSchema,
+    model: modelSchema,
+    train: trainSchema,
+    hessian: hessianSchema,
+    lengthGen: lengthGenSchema,
+    shift: shiftSchema,
+    theory: theorySchema,
+  })
+  .superRefine(checkHessianSamples);
 
 export const markovExperiment = defineExperiment({
   name: 'markov',
@@ -261,12 +264,14 @@ export const markovExperiment = defineExperiment({
   },
 });
 
-const hessianExpSchema = z.strictObject({
-  data: dataSchema,
-  model: modelSchema,
-  train: trainSchema,
-  hessian: hessianSchema,
-});
+const hessianExpSchema = z
+  .strictObject({
+    data: dataSchema,
+    model: modelSchema,
+    train: trainSchema,
+    hessian: hessianSchema,
+  })
+  .superRefine(checkHessianSamples);
 export const hessianExperiment = defineExperiment({
   name: 'hessian',
   summary:

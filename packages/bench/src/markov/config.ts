@@ -4,8 +4,9 @@ import { z } from 'zod';
 export const dataSchema = z.strictObject({
   vocabSize: z.number().int().min(2).max(16),
   length: z.number().int().min(2).max(12),
-  size: z.number().int().min(1),
-  valSize: z.number().int().min(1),
+  /** Up to a million sequences: the study's data live in memory several times over. */
+  size: z.number().int().min(1).max(1_000_000),
+  valSize: z.number().int().min(1).max(1_000_000),
   alpha: z.number().min(0),
   concentration: z.number().positive(),
   /**
@@ -28,8 +29,8 @@ export const modelSchema = z.strictObject({
 });
 
 export const trainSchema = z.strictObject({
-  epochs: z.number().int().min(1),
-  batchSize: z.number().int().min(1),
+  epochs: z.number().int().min(1).max(100_000),
+  batchSize: z.number().int().min(1).max(1_000_000),
   lr: z.number().positive(),
   optimizer: z.enum(['adam', 'adamw']),
   weightDecay: z.number().min(0),
@@ -57,7 +58,7 @@ export const hessianSchema = z.strictObject({
 export const lengthGenSchema = z.strictObject({
   lengths: z.array(z.number().int().min(2).max(12)).min(1),
   /** Sequences per test length (drawn with the training distribution's rule, q ~ p^alpha). */
-  size: z.number().int().min(1),
+  size: z.number().int().min(1).max(1_000_000),
 });
 
 export const shiftSchema = z.strictObject({
@@ -91,3 +92,16 @@ export type HessianConfig = z.output<typeof hessianSchema>;
 export type LengthGenConfig = z.output<typeof lengthGenSchema>;
 export type ShiftConfig = z.output<typeof shiftSchema>;
 export type TheoryConfig = z.output<typeof theorySchema>;
+
+/** Cross-field limits: the Hessian's loss uses at most the training set. */
+export function checkHessianSamples(
+  v: { data: { size: number }; hessian: { samples: number } },
+  ctx: z.RefinementCtx,
+): void {
+  if (v.hessian.samples > v.data.size)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hessian', 'samples'],
+      message: `hessian.samples (${v.hessian.samples}) must be at most data.size (${v.data.size}): the Hessian's loss uses training sequences`,
+    });
+}

@@ -126,14 +126,31 @@ function canonical(v: JsonValue): string {
   return JSON.stringify(v);
 }
 
+/** A checkpoint that cannot be loaded (missing, truncated, corrupt, other format or config). */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+}
+
 /**
  * Read a checkpoint written by `saveCheckpoint`. Missing, truncated or corrupt files, and (when
- * `expectConfig` is given) a different config, throw an Error naming the file and the problem.
+ * `expectConfig` is given) a different config, throw a CheckpointError naming the file and the problem.
  */
 export async function loadCheckpoint(
   dir: string,
   options: { expectConfig?: JsonValue } = {},
 ): Promise<CheckpointState> {
+  try {
+    return await readCheckpoint(dir, options);
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new CheckpointError(msg.startsWith('loadCheckpoint') ? msg : `loadCheckpoint: ${path.resolve(dir)}: ${msg}`, {
+      cause: err,
+    });
+  }
+}
+
+async function readCheckpoint(dir: string, options: { expectConfig?: JsonValue }): Promise<CheckpointState> {
   const target = path.resolve(dir);
   recoverCheckpointDir(target);
   const read = async (name: string): Promise<Buffer> => {

@@ -44,8 +44,8 @@ export const algorithmicSchema = z.strictObject({
   testLength: z.union([positiveInt, ref]),
   /** Steps between curriculum increments (0: all lengths 1..maxTrainLength from step 0), or reference. */
   curriculumInterval: z.union([z.number().int().min(0), ref]),
-  steps: positiveInt,
-  batchSize: positiveInt,
+  steps: positiveInt.max(10_000_000),
+  batchSize: positiveInt.max(65_536),
   lr: z.number().positive(),
   weightDecay: z.number().min(0),
   clipNorm: z.number().positive(),
@@ -53,9 +53,9 @@ export const algorithmicSchema = z.strictObject({
   lrSchedule: z.enum(['constant', 'cosine']),
   evalEvery: positiveInt,
   /** Validation set (lengths 1..maxTrainLength), fresh training batch scored per evaluation, samples per test length. */
-  valSize: positiveInt,
-  trainEvalSize: positiveInt,
-  testSize: positiveInt,
+  valSize: positiveInt.max(1_000_000),
+  trainEvalSize: positiveInt.max(1_000_000),
+  testSize: positiveInt.max(1_000_000),
   /** SHIFT Criterion with Patience (SCP) on the validation loss. */
   scp: z.strictObject({
     plateauDelta: z.number().min(0),
