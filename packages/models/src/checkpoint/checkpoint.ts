@@ -144,9 +144,12 @@ export async function loadCheckpoint(
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
-    throw new CheckpointError(msg.startsWith('loadCheckpoint') ? msg : `loadCheckpoint: ${path.resolve(dir)}: ${msg}`, {
-      cause: err,
-    });
+    throw new CheckpointError(
+      msg.startsWith('loadCheckpoint') ? msg : `loadCheckpoint: ${path.resolve(dir)}: ${msg}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
