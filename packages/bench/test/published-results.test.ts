@@ -1,14 +1,23 @@
 // Published runs (results/<study>/): their reports are what `loop-bench report` rebuilds from
 // results.json, they record the commit that produced them, and the Markov runs' recorded languages
 // reproduce the paper's "% simple" column when recomputed from the matrices alone.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runTs } from './helpers';
 
 const RESULTS = resolve(__dirname, '..', '..', '..', 'results');
+/** Run folders under results/, one or two levels deep (e.g. results/algorithmic-floor/<config>). */
 const runs = existsSync(RESULTS)
-  ? readdirSync(RESULTS).filter((d) => existsSync(join(RESULTS, d, 'results.json')))
+  ? readdirSync(RESULTS).flatMap((d) =>
+      existsSync(join(RESULTS, d, 'results.json'))
+        ? [d]
+        : readdirSync(join(RESULTS, d))
+            .filter((e) => existsSync(join(RESULTS, d, e, 'results.json')))
+            .map((e) => join(d, e)),
+    )
   : [];
 
 describe('published runs in results/', () => {
@@ -17,7 +26,7 @@ describe('published runs in results/', () => {
   });
 
   it.each(runs)('%s: `loop-bench report` rebuilds report.md and report.html byte for byte', (name) => {
-    const copy = join(mkdtempSync(join(tmpdir(), 'published-')), name);
+    const copy = join(mkdtempSync(join(tmpdir(), 'published-')), 'run');
     cpSync(join(RESULTS, name), copy, { recursive: true });
     const r = runTs('src/cli.ts', ['report', copy], 120_000);
     expect(r.code).toBe(0);
@@ -47,5 +56,29 @@ describe('published runs in results/', () => {
         expect(Math.abs(share - paper[i]!)).toBeLessThanOrEqual([1e-9, 0.01, 0.02, 0.005, 0.005][i]!);
       });
     }
+  });
+});
+
+describe('the floor table of the algorithmic study', () => {
+  it('docs/algorithmic-floor.md and floor.json are what the script writes from the published runs', () => {
+    const root = mkdtempSync(join(tmpdir(), 'floor-'));
+    cpSync(join(RESULTS, 'algorithmic-floor'), join(root, 'results', 'algorithmic-floor'), {
+      recursive: true,
+    });
+    mkdirSync(join(root, 'docs'));
+    const script = resolve(__dirname, '..', 'scripts', 'floor-table.ts');
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    const repo = resolve(RESULTS, '..');
+    expect(readFileSync(join(root, 'docs', 'algorithmic-floor.md'), 'utf8')).toBe(
+      readFileSync(join(repo, 'docs', 'algorithmic-floor.md'), 'utf8'),
+    );
+    expect(readFileSync(join(root, 'results', 'algorithmic-floor', 'floor.json'), 'utf8')).toBe(
+      readFileSync(join(RESULTS, 'algorithmic-floor', 'floor.json'), 'utf8'),
+    );
   });
 });
