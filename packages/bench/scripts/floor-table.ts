@@ -116,7 +116,7 @@ const lines = [
   '| configuration | task | n_embd / heads / layers | train to | steps | lr | seeds | oracle >= 95% at 2x | adaptive >= 95% at 2x | floor | core-min |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...configs.map((c) => {
-    const s = c.settings;
+    const s = Object.fromEntries(Object.entries(c.settings).map(([k, v]) => [k, String(v)]));
     return `| ${c.name} | ${rows.find((r) => r.name === c.name)!.task} | ${s['nEmbd']} / ${s['heads']} / ${s['layers']} | ${s['maxTrainLength']} (curriculum every ${s['curriculumInterval']}) | ${s['steps']} | ${s['lr']} ${s['lrSchedule']} | ${c.seeds} | ${c.oracleHits}/${c.seeds} | ${c.adaptiveHits}/${c.seeds} | ${c.reachesFloor ? 'yes' : 'no'} | ${c.coreMinutes.toFixed(0)} |`;
   }),
   '',

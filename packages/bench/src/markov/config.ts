@@ -41,7 +41,7 @@ export const trainSchema = z.strictObject({
 export const hessianSchema = z.strictObject({
   /** Full Hessian every k epochs (and at epoch 0). */
   every: z.number().int().min(1),
-  /** How many seeds (from the first) get Hessian snapshots (full Hessians are the slow part). */
+  /** How many seeds (from the first) of each language get Hessian snapshots (full Hessians are the slow part). */
   seeds: z.number().int().min(0),
   /** Training examples in the Hessian's loss (the first N of the shuffled training set). */
   samples: z.number().int().min(1),
