@@ -15,7 +15,7 @@ import { checkRunDir, readJsonFile, RunDir, RunDirError } from './io/run-dir';
 import { createLogger, type Logger } from './log';
 import { createProgress, silentProgress, type Progress, type ProgressTask } from './progress';
 import { renderHtml } from './report/html';
-import { renderMarkdown } from './report/markdown';
+import { renderMarkdown, verdictLabel } from './report/markdown';
 import type { ReportDocument, ReportSection } from './report/types';
 import { renderTextTable } from './summary-table';
 import { EventFileWriter } from './tensorboard/writer';
@@ -162,6 +162,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   }
 
   async function runInFolder(dir: RunDir): Promise<RunResult> {
+    const commit = gitCommit();
     const wasm = backend === 'wasm' ? await import('@loop/models') : null;
     const configJson = {
       ...configRecord,
@@ -171,7 +172,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
       // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
       fusedProducts: wasm?.nativeMatMulFused() ?? null,
       version: VERSION,
-      commit: gitCommit(),
+      commit,
       tfjs: tf.version_core,
       node: process.version,
       command: run.command ?? null,
@@ -258,7 +259,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
       backend,
       seeds: output.seedsRun ?? resolved.seeds.join(', '),
       'wall time': `${wallTimeS.toFixed(1)} s`,
-      versions: `loop-bench ${VERSION} (commit ${gitCommit() ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
+      versions: `loop-bench ${VERSION} (commit ${commit ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,
       command: run.command ? `\`${run.command}\`` : '(programmatic)',
     };
     if (mode === 'resume') dir.writeJson('config.json', configJson);
@@ -292,8 +293,6 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   }
 }
 
-const VERDICT_WORD = { true: 'HELD', false: 'DID NOT HOLD', partly: 'PARTLY', 'n/a': 'N/A' } as const;
-
 /** The end of a run on stdout: every claim's verdict (one line each), the seeds that ran, the report. */
 export function closingLines(output: ExperimentOutput, seeds: string, reportPath: string): string {
   const seen = new Set<string>();
@@ -301,7 +300,7 @@ export function closingLines(output: ExperimentOutput, seeds: string, reportPath
   for (const s of output.sections)
     for (const b of s.blocks) {
       if (b.kind !== 'verdict') continue;
-      const line = `  ${VERDICT_WORD[String(b.held) as keyof typeof VERDICT_WORD].padEnd(12)} ${b.claim}`;
+      const line = `  ${verdictLabel(b.held).padEnd(12)} ${b.claim}`;
       if (!seen.has(line)) verdicts.push(line);
       seen.add(line);
     }

@@ -2,7 +2,7 @@
  * Statistics that decide the paper's claims over seeds, and the verdict rules themselves. Every
  * rule here is fixed before a run and applied by code; docs/reproducing.md states them in words.
  */
-import type { Spread } from './stats';
+import { spread } from './stats';
 
 /** Two-sided 95% Student t quantiles t_{0.975, df} for df = 1..30 (standard tables). */
 const T975 = [
@@ -28,14 +28,23 @@ export interface Interval {
 }
 
 export function meanCI(values: readonly number[]): Interval {
-  const xs = values.filter((v) => Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, lower: NaN, upper: NaN, n: 0 };
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const { mean, std, n } = spread(values);
   if (n < 2) return { mean, lower: NaN, upper: NaN, n };
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  const h = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
+  const h = (tQuantile975(n - 1) * std) / Math.sqrt(n);
   return { mean, lower: mean - h, upper: mean + h, n };
+}
+
+/**
+ * A chart band of an interval: its mean and bounds (the mean itself where there is no interval),
+ * clipped to `range` (e.g. [0, 1] for accuracies).
+ */
+export function bandOf(
+  ci: Interval,
+  range: [number, number] = [-Infinity, Infinity],
+): { value: number; lower: number; upper: number } {
+  const lower = Number.isFinite(ci.lower) ? ci.lower : ci.mean;
+  const upper = Number.isFinite(ci.upper) ? ci.upper : ci.mean;
+  return { value: ci.mean, lower: Math.max(range[0], lower), upper: Math.min(range[1], upper) };
 }
 
 /** Paired differences a[i] - b[i] (pairs with a non-finite member are dropped) and their interval. */
@@ -116,10 +125,4 @@ export function fmtCI(ci: Interval, kind: 'pct' | 'pt' | 'num' = 'pct', digits =
   const lo = Math.max(floor, ci.lower);
   const hi = Math.min(ceil, ci.upper);
   return `${f(ci.mean)}${unit} [${f(lo)}, ${f(hi)}]`;
-}
-
-/** A Spread's view as an interval (for tables that mix the two). */
-export function spreadToCI(s: Spread): Interval {
-  const h = s.n > 1 ? (tQuantile975(s.n - 1) * s.std) / Math.sqrt(s.n) : NaN;
-  return { mean: s.mean, lower: s.mean - h, upper: s.mean + h, n: s.n };
 }

@@ -3,7 +3,7 @@ import type { ExperimentContext } from '../experiment';
 import type { ReportBlock, ReportSection } from '../report/types';
 import { pct, spread } from '../stats';
 import type { Table } from '../summary-table';
-import { fmtCI, meanCI, pairedCI, pairedVerdict, type Interval } from '../verdict-rules';
+import { bandOf, fmtCI, meanCI, pairedCI, pairedVerdict, type Interval } from '../verdict-rules';
 import type { CoreRuns, SeedSummary } from './core';
 import type { EpochPoint, TrainRunResult } from './train-run';
 
@@ -30,15 +30,7 @@ export function curve(
   const epochs = runs[0]?.epochs.map((e) => e.epoch) ?? [];
   return epochs.map((epoch, i) => {
     const c = meanCI(runs.map((r) => r.epochs[i]?.[field] ?? NaN));
-    const lo = Number.isFinite(c.lower) ? c.lower : c.mean;
-    const hi = Number.isFinite(c.upper) ? c.upper : c.mean;
-    return {
-      epoch,
-      model,
-      value: c.mean,
-      lower: clip ? Math.max(0, lo) : lo,
-      upper: clip ? Math.min(1, hi) : hi,
-    };
+    return { epoch, model, ...bandOf(c, clip ? [0, 1] : undefined) };
   });
 }
 

@@ -4,7 +4,7 @@ import type { ReportBlock, ReportSection } from '../report/types';
 import { riverValley } from '@loop/hessian';
 import { num, spread } from '../stats';
 import type { Table } from '../summary-table';
-import { fmtCI, majorityVerdict, meanCI, pairedCI, pairedVerdict, wilson } from '../verdict-rules';
+import { bandOf, fmtCI, majorityVerdict, meanCI, pairedCI, pairedVerdict, wilson } from '../verdict-rules';
 import type { HessianConfig } from './config';
 import type { CoreRuns } from './core';
 import { assumptionOne } from './theory-sim';
@@ -26,9 +26,7 @@ function hessCurve(
   return first
     .map((h, i) => {
       const c = meanCI(runs.map((r) => (r.hessian[i] ? (f(r.hessian[i]) ?? NaN) : NaN)));
-      const lo = Number.isFinite(c.lower) ? c.lower : c.mean;
-      const hi = Number.isFinite(c.upper) ? c.upper : c.mean;
-      return { epoch: h.epoch, model, value: c.mean, lower: lo, upper: hi };
+      return { epoch: h.epoch, model, ...bandOf(c) };
     })
     .filter((d) => Number.isFinite(d.value));
 }

@@ -3,7 +3,7 @@ import type { ExperimentContext } from '../experiment';
 import type { ReportBlock, ReportSection } from '../report/types';
 import { pct, spread } from '../stats';
 import type { Table } from '../summary-table';
-import { fmtCI, meanCI, pairedCI, pairedVerdict, type Held, type Interval } from '../verdict-rules';
+import { bandOf, fmtCI, meanCI, pairedCI, pairedVerdict, type Held, type Interval } from '../verdict-rules';
 import type { CoreRuns } from './core';
 import type { LengthReference, TrainRunResult } from './train-run';
 
@@ -100,14 +100,7 @@ export async function table1(
   const data: Datum[] = [];
   for (const L of lengths) {
     for (const m of ['single', 'looped'] as const) {
-      const c = meanCI(vals(m, L, 'acc'));
-      data.push({
-        length: L,
-        series: NAME[m],
-        value: c.mean,
-        lower: Math.max(0, Number.isFinite(c.lower) ? c.lower : c.mean),
-        upper: Math.min(1, Number.isFinite(c.upper) ? c.upper : c.mean),
-      });
+      data.push({ length: L, series: NAME[m], ...bandOf(meanCI(vals(m, L, 'acc')), [0, 1]) });
     }
     for (const [name, f] of [
       ['training rule', 'trainingRule'],
