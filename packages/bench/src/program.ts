@@ -12,11 +12,17 @@ import { writeReport, runExperiment, type RunOptions } from './runner';
 import type { ReportDocument } from './report/types';
 import { VERSION } from './version';
 import { installMergeCommand, installSweepOptions } from './shard/commands';
+import { installEvalCommand } from './experiments/algorithmic/eval-command';
 
 /** Extra subcommands that are not experiments (e.g. `report`, `merge`); each gets the program. */
 export type CommandInstaller = (program: Command, exit: (code: number) => void) => void;
 
-export const COMMANDS: CommandInstaller[] = [installReportCommand, installSweepOptions, installMergeCommand];
+export const COMMANDS: CommandInstaller[] = [
+  installReportCommand,
+  installSweepOptions,
+  installMergeCommand,
+  installEvalCommand,
+];
 
 export interface MainOptions {
   experiments?: Experiment[];

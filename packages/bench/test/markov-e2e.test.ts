@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { assignVariables, createToyAttention, loadCheckpoint, type ToyAttentionOptions } from '@loop/models';
 import { runTs } from './helpers';
 
 const unit = z.number().min(0).max(1);
@@ -20,6 +21,11 @@ const D = 3; // smoke profile: d = 3, V = 3
 const V = 3;
 const SINGLE_PARAMS = 3 * D * D + D * V; // W_Q, W_K, W_V (d x d) + W_O (d x V)
 const LOOPED_PARAMS = SINGLE_PARAMS + 2; // + the two scalar gates
+
+interface CoreRun {
+  language: number;
+  seed: number;
+}
 
 describe('loop-bench markov --profile smoke (spawned)', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-markov-')), 'run');
@@ -83,6 +89,27 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
     const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).stdout.trim();
     expect(cfg.commit).toMatch(/^[0-9a-f]{40}(\+dirty)?$/);
     expect(cfg.commit.slice(0, 40)).toBe(head);
+  });
+
+  test("saves every core run's final weights, loadable into the toy model they came from", async () => {
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const core = res.results.core.runs as Record<'single' | 'looped', CoreRun[]>;
+    const runs = (['single', 'looped'] as const).flatMap((kind) => core[kind].map((r) => ({ ...r, kind })));
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) {
+      const dir = join(out, 'weights', `${run.kind}-lang${run.language}-seed${run.seed}`);
+      const state = await loadCheckpoint(dir);
+      const model = createToyAttention(state.config as unknown as ToyAttentionOptions);
+      assignVariables(model.variables, state.weights, model.variableNames);
+      expect((state.extra as { finalLoops: number }).finalLoops).toBe(run.kind === 'single' ? 1 : 3);
+      // The checkpoint holds the trained values, not the seed's initialisation.
+      const init = createToyAttention(state.config as unknown as ToyAttentionOptions);
+      expect(Array.from(model.variables[0]!.dataSync())).not.toEqual(
+        Array.from(init.variables[0]!.dataSync()),
+      );
+      model.dispose();
+      init.dispose();
+    }
   });
 
   test('results.json has the expected schema and numbers in range', () => {

@@ -67,8 +67,8 @@ export type { TrainState, NamedArray } from './engine/checkpoint-state';
 export { ConfigError } from './util/validate';
 export type { JsonValue } from './util/json';
 
-export { algorithmicProblem } from './problems/algorithmic';
-export type { AlgorithmicProblem, AlgorithmicProblemOptions } from './problems/algorithmic';
+export { algorithmicProblem, algorithmicTestBatch, lengthScores } from './problems/algorithmic';
+export type { AlgorithmicProblem, AlgorithmicProblemOptions, LengthScores } from './problems/algorithmic';
 export { gptLoopFlops, gptTrainFlops, toyTrainFlops } from './problems/flops';
 export type { GptShape } from './problems/flops';
 export { markovProblem } from './problems/markov';

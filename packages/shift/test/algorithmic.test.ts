@@ -1,12 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { getTask } from '@loop/tasks';
-import { assignVariables, createLoopedGPT, loadCheckpoint, type GPTConfig } from '@loop/models';
+import { getTask, sliceBatch } from '@loop/tasks';
+import {
+  assignVariables,
+  createLoopedGPT,
+  evaluateBatch,
+  loadCheckpoint,
+  type GPTConfig,
+} from '@loop/models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   algorithmicProblem,
+  algorithmicTestBatch,
   checkpointPath,
+  lengthScores,
   gptTrainFlops,
   shiftSchedule,
   train,
@@ -198,6 +206,58 @@ describe('algorithmicProblem (looped GPT on parity)', () => {
     );
     fresh.dispose();
     rmSync(dir, { recursive: true, force: true });
+    model.dispose();
+  });
+});
+
+describe('lengthScores (one forward pass for oracle and every stopping rule)', () => {
+  it('agrees with evaluateBatch, the per-mode path, sample for sample', () => {
+    const model = createLoopedGPT(config, { seed: 3 });
+    const batch = algorithmicTestBatch(task, 5, 7, 40);
+    const s = lengthScores(model, batch, {
+      maxLoops: task.maxTestSteps(7),
+      rules: ['confidence-batch', 'confidence-sample'],
+      evalBatchSize: 16, // three chunks: per-batch rules pick per chunk, as evaluateBatch does per call
+    });
+    let oracle = 0;
+    let batchRule = 0;
+    let sampleRule = 0;
+    let batchLoops = 0;
+    for (const start of [0, 16, 32]) {
+      const part = sliceBatch(batch, start, Math.min(40, start + 16));
+      const rows = part.shape[0];
+      oracle += evaluateBatch(model, part, { mode: 'oracle' }).accuracy * rows;
+      const a = evaluateBatch(model, part, { mode: 'adaptive', maxLoops: task.maxTestSteps(7) });
+      batchRule += a.accuracy * rows;
+      batchLoops += (a.loops as number) * rows;
+      sampleRule +=
+        evaluateBatch(model, part, { mode: 'adaptive', maxLoops: task.maxTestSteps(7), perSample: true })
+          .accuracy * rows;
+    }
+    expect(s.oracle).toBeCloseTo(oracle / 40, 12);
+    expect(s.rules['confidence-batch']!.acc).toBeCloseTo(batchRule / 40, 12);
+    expect(s.rules['confidence-batch']!.loops).toBeCloseTo(batchLoops / 40, 12);
+    expect(s.rules['confidence-sample']!.acc).toBeCloseTo(sampleRule / 40, 12);
+    model.dispose();
+  });
+
+  it("tests on the seed's test/<n> stream, whatever else the problem drew", () => {
+    const a = algorithmicTestBatch(task, 9, 5, 8);
+    const model = createLoopedGPT(config, { seed: 1 });
+    const p = algorithmicProblem({
+      task,
+      model,
+      batchSize: 4,
+      seed: 9,
+      testLengths: [5],
+      testSize: 8,
+      validation: { size: 4 },
+    });
+    p.nextBatch(0);
+    const m = p.evaluate!({ step: 1, stage: looped, final: true }) as Record<string, number>;
+    const s = lengthScores(model, a, { maxLoops: task.maxTestSteps(5), rules: ['confidence-batch'] });
+    expect(m['test5.oracleAcc']).toBe(s.oracle);
+    expect(m['test5.rule.confidence-batch.acc']).toBe(s.rules['confidence-batch']!.acc);
     model.dispose();
   });
 });

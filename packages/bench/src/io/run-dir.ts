@@ -26,6 +26,7 @@ export const RUN_DIR_ENTRIES = [
   'tensorboard',
   'units',
   'checkpoints',
+  'weights',
 ] as const;
 
 export type OpenMode = 'fresh' | 'force' | 'resume';

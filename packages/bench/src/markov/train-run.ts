@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { saveCheckpoint, snapshotVariables } from '@loop/models';
 import { gradientAlignment, gradientVector, HessianTracker, type HessianSnapshot } from '@loop/hessian';
 import {
   loopedSchedule,
@@ -303,6 +304,13 @@ export async function trainRun(
     final: epochs[epochs.length - 1]!,
     ...(lengthGen ? { lengthGen } : {}),
   };
+  // Final weights: every variable lives in the looped model (Single-Attn runs on its first four).
+  await saveCheckpoint(ctx.out.file('weights', runName.replaceAll('/', '-')), {
+    weights: snapshotVariables(pair.looped.variables, pair.looped.variableNames),
+    config: { ...pair.looped.options },
+    step: result.steps,
+    extra: { label: o.label, language: o.language, seed: o.seed, finalLoops },
+  });
   hx?.dispose();
   hy?.dispose();
   pair.dispose();

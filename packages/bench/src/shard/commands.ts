@@ -114,6 +114,9 @@ function copyUnits(fromDir: string, toDir: string): void {
   mkdirSync(join(toDir, 'units'), { recursive: true });
   for (const f of readdirSync(from))
     if (f.endsWith('.json')) copyFileSync(join(from, f), join(toDir, 'units', f));
+  // Saved final weights (algorithmic: weights/<unit>/) travel with their units.
+  const weights = join(fromDir, 'weights');
+  if (existsSync(weights)) cpSync(weights, join(toDir, 'weights'), { recursive: true });
 }
 
 /** Every planned algorithmic unit must be in `dir/units`; otherwise nothing would be trained silently. */

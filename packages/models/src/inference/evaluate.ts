@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoopedGPT } from '../gpt/looped-gpt';
 import { exactMatch } from '../loss/accuracy';
 import { adaptiveLoops, logitsAtSteps } from './adaptive';
+import { stoppingLoops, type StoppingOptions, type StoppingRule } from './stopping';
 
 /** Structural subset of @loop/tasks' `Batch` (row-major [batch, seqLen]). */
 export interface BatchLike {
@@ -58,6 +59,54 @@ export function evaluateBatch(model: LoopedGPT, batch: BatchLike, how: Inference
       perLoop.forEach((t) => t.dispose());
     }
   } finally {
+    tokens.dispose();
+    target.dispose();
+    mask.dispose();
+  }
+}
+
+export interface StoppingEvaluation {
+  /** Per-sample exact match after exactly the batch's own `steps` (oracle T(n)). */
+  oracle: number[];
+  /** Per rule: per-sample exact match and the loop count it picked. */
+  rules: Partial<Record<StoppingRule, { correct: number[]; loops: number[] }>>;
+}
+
+/**
+ * Score a batch under oracle T(n) and several stopping rules from one forward pass of
+ * max(maxLoops, max steps) loops; each rule looks only at loops 1..maxLoops (T_max).
+ */
+export function evaluateStopping(
+  model: LoopedGPT,
+  batch: BatchLike,
+  options: { maxLoops: number; rules: readonly StoppingRule[] } & StoppingOptions,
+): StoppingEvaluation {
+  const [B, T] = batch.shape;
+  const { maxLoops } = options;
+  if (!Number.isInteger(maxLoops) || maxLoops < 1)
+    throw new Error(`evaluateStopping: maxLoops must be an integer >= 1; got ${String(maxLoops)}`);
+  const tokens = tf.tensor2d(batch.input, [B, T], 'int32');
+  const target = tf.tensor2d(batch.target, [B, T], 'int32');
+  const mask = tf.tensor2d(batch.mask, [B, T], 'float32');
+  const perLoop = model.forward(tokens, { loops: Math.max(maxLoops, ...Array.from(batch.steps)) });
+  try {
+    const scoreAt = (steps: ArrayLike<number>): number[] => {
+      const picked = logitsAtSteps(perLoop, steps);
+      try {
+        return exactMatch(picked, target, mask);
+      } finally {
+        picked.dispose();
+      }
+    };
+    const window = perLoop.slice(0, maxLoops);
+    const rules: StoppingEvaluation['rules'] = {};
+    for (const rule of options.rules) {
+      const loops = stoppingLoops(window, mask, rule, options);
+      rules[rule] = { correct: scoreAt(loops), loops };
+    }
+    return { oracle: scoreAt(batch.steps), rules };
+  } finally {
+    perLoop.forEach((t) => t.dispose());
     tokens.dispose();
     target.dispose();
     mask.dispose();

@@ -1,2 +1,3 @@
 export * from './adaptive';
 export * from './evaluate';
+export * from './stopping';

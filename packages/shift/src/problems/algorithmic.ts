@@ -16,8 +16,11 @@ import {
   type RngState,
 } from '@loop/tasks';
 import {
+  STOPPING_RULES,
   estimateActivationBytes,
   evaluateBatch,
+  evaluateStopping,
+  type StoppingRule,
   planMicroBatches,
   stepLoss,
   type GPTConfig,
@@ -47,8 +50,11 @@ export interface AlgorithmicProblemOptions {
   testSize?: number;
   /** Evaluate the test lengths at every evaluation (default) or only at the final one. */
   testAt?: 'every' | 'final';
-  /** Adaptive stopping one loop count per batch (reference, default) or per sample. */
-  adaptivePerSample?: boolean;
+  /**
+   * Stopping rules scored at every test length beside oracle T(n) (default: all of STOPPING_RULES);
+   * `rule` is the one reported as `adaptive` (default 'confidence-batch', the reference rule).
+   */
+  stopping?: { rule?: StoppingRule; rules?: readonly StoppingRule[]; patience?: number };
   /** Rows per forward pass during evaluation (default 256). */
   evalBatchSize?: number;
 }
@@ -132,10 +138,7 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
         rng: root.fork('validation'),
       })
     : null;
-  const tests = testLengths.map((n) => ({
-    n,
-    batch: task.batch({ size: testSize, length: n, rng: root.fork(`test/${n}`) }),
-  }));
+  const tests = testLengths.map((n) => ({ n, batch: algorithmicTestBatch(task, options.seed, n, testSize) }));
 
   const chunks = (batch: Batch): Batch[] => {
     const out: Batch[] = [];
@@ -164,29 +167,30 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
     return { loss: lossSum / Math.max(tokens, 1), acc: correct / batch.shape[0] };
   };
 
+  const stoppingRule = options.stopping?.rule ?? 'confidence-batch';
+  const stoppingRules = [...new Set([stoppingRule, ...(options.stopping?.rules ?? STOPPING_RULES)])];
+  for (const r of stoppingRules)
+    if (!STOPPING_RULES.includes(r)) fail('stopping.rules', r, `one of ${STOPPING_RULES.join(', ')}`);
   const lengthGeneralization = (stage: StageInfo, metrics: EvalMetrics): void => {
-    const adaptive = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
+    const looped = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
+    // The largest loop count the model was trained to read out after (for 'confidence-trained').
+    const trainedLoops = loopsFor(stage.loops, cur.finalMax, task.steps(cur.finalMax));
     for (const { n, batch } of tests) {
-      let oracle = 0;
-      let adapt = 0;
-      let loopsSum = 0;
-      for (const part of chunks(withStageLoops(batch, stage.loops))) {
-        oracle += evaluateBatch(model, part, { mode: 'oracle' }).correct.reduce((a, b) => a + b, 0);
-        if (adaptive) {
-          const r = evaluateBatch(model, part, {
-            mode: 'adaptive',
-            maxLoops: task.maxTestSteps(n),
-            perSample: options.adaptivePerSample === true,
-          });
-          adapt += r.correct.reduce((a, b) => a + b, 0);
-          loopsSum += Array.isArray(r.loops) ? r.loops.reduce((a, b) => a + b, 0) : r.loops * part.shape[0];
-        }
-      }
-      const size = batch.shape[0];
-      metrics[`test${n}.oracleAcc`] = oracle / size;
-      if (adaptive) {
-        metrics[`test${n}.adaptiveAcc`] = adapt / size;
-        metrics[`test${n}.adaptiveLoops`] = loopsSum / size;
+      const s = lengthScores(model, withStageLoops(batch, stage.loops), {
+        maxLoops: looped ? task.maxTestSteps(n) : 1,
+        rules: looped ? stoppingRules : [],
+        trainedLoops,
+        evalBatchSize,
+        ...(options.stopping?.patience !== undefined ? { patience: options.stopping.patience } : {}),
+      });
+      metrics[`test${n}.oracleAcc`] = s.oracle;
+      if (!looped) continue;
+      const chosen = s.rules[stoppingRule]!;
+      metrics[`test${n}.adaptiveAcc`] = chosen.acc;
+      metrics[`test${n}.adaptiveLoops`] = chosen.loops;
+      for (const r of stoppingRules) {
+        metrics[`test${n}.rule.${r}.acc`] = s.rules[r]!.acc;
+        metrics[`test${n}.rule.${r}.loops`] = s.rules[r]!.loops;
       }
     }
   };
@@ -265,4 +269,52 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
       trainRng = createRng.fromState(s.train as RngState);
     },
   };
+}
+
+/**
+ * The fixed test set of one length: `size` samples of length n drawn from the seed's `test/<n>`
+ * stream (what `algorithmicProblem` tests on, so a saved model can be re-scored on the same data).
+ */
+export function algorithmicTestBatch(task: AlgorithmicTask, seed: number, n: number, size: number): Batch {
+  return task.batch({ size, length: n, rng: createRng(seed).fork(`test/${n}`) });
+}
+
+export interface LengthScores {
+  /** Exact match after each sample's own `steps` (oracle T(n), or 1 loop for Single-Attn). */
+  oracle: number;
+  /** Per stopping rule: exact match and the mean loop count it chose. */
+  rules: Partial<Record<StoppingRule, { acc: number; loops: number }>>;
+}
+
+/** Oracle and stopping-rule exact match of one batch, scored in chunks of `evalBatchSize` rows. */
+export function lengthScores(
+  model: LoopedGPT,
+  batch: Batch,
+  options: {
+    maxLoops: number;
+    rules: readonly StoppingRule[];
+    trainedLoops?: number;
+    patience?: number;
+    evalBatchSize?: number;
+  },
+): LengthScores {
+  const chunk = options.evalBatchSize ?? 256;
+  const size = batch.shape[0];
+  let oracle = 0;
+  const sums = new Map<StoppingRule, { acc: number; loops: number }>(
+    options.rules.map((r) => [r, { acc: 0, loops: 0 }]),
+  );
+  for (let s = 0; s < size; s += chunk) {
+    const part = sliceBatch(batch, s, Math.min(size, s + chunk));
+    const r = evaluateStopping(model, part, options);
+    oracle += r.oracle.reduce((a, b) => a + b, 0);
+    for (const [rule, sum] of sums) {
+      const x = r.rules[rule]!;
+      sum.acc += x.correct.reduce((a, b) => a + b, 0);
+      sum.loops += x.loops.reduce((a, b) => a + b, 0);
+    }
+  }
+  const rules: LengthScores['rules'] = {};
+  for (const [rule, sum] of sums) rules[rule] = { acc: sum.acc / size, loops: sum.loops / size };
+  return { oracle: oracle / size, rules };
 }

@@ -1,5 +1,6 @@
 // Configuration, profiles and the resolved per-task settings of the algorithmic study (Appendix E.2).
 
+import { DEFAULT_FIXED_POINT_PATIENCE, STOPPING_RULES } from '@loop/models';
 import { TASK_NAMES, getTask, type TaskName } from '@loop/tasks';
 import { z } from 'zod';
 import type { ProfileName, ProfileSettings } from '../../config/profiles';
@@ -64,8 +65,10 @@ export const algorithmicSchema = z.strictObject({
     gradPatience: positiveInt,
     maxWait: positiveInt.optional(),
   }),
-  /** Adaptive stopping: one step per test batch (reference) or per sample. */
-  adaptivePerSample: z.boolean(),
+  /** The stopping rule reported as "adaptive" (every rule is scored and reported beside it). */
+  adaptiveRule: z.enum(STOPPING_RULES),
+  /** Fixed-point rule: loops the answer must stay unchanged. */
+  fixedPointPatience: positiveInt.max(100),
   /** Checkpoint every N steps inside a unit (resume continues from it); 0 = only finished units resume. */
   checkpointEvery: z.number().int().min(0),
   /** Per-task overrides of the settings above. */
@@ -138,7 +141,8 @@ const BASE: Omit<AlgorithmicConfigInput, 'tasks' | 'methods' | 'steps'> = {
   trainEvalSize: 64,
   testSize: 64,
   scp: SCP_SMALL,
-  adaptivePerSample: false,
+  adaptiveRule: 'confidence-batch',
+  fixedPointPatience: DEFAULT_FIXED_POINT_PATIENCE,
   checkpointEvery: 0,
   perTask: {},
   shard: null,

@@ -22,6 +22,7 @@ import {
   efficiencyTable,
   lengthRows,
   lengthTable,
+  stoppingTable,
   summarizeTask,
   taskVerdicts,
   type TaskRuns,
@@ -128,6 +129,7 @@ async function fullOutput(
     );
     for (const m of methods)
       timeRows.push({ task: s.task, method: METHOD_LABEL[m], seconds: summary.trainTimeS[m] ?? 0 });
+    const rulesTable = stoppingTable(t, config.adaptiveRule);
     const blocks: ReportBlock[] = [
       {
         kind: 'figure',
@@ -144,7 +146,8 @@ async function fullOutput(
         name: `${base}-length`,
         caption: `${s.task}: exact-match accuracy at every length 1..${s.testLength}; grey: the training range; solid: adaptive stopping, dotted: oracle T(n) loops, dashed: Single-Attn's one pass`,
       },
-      { kind: 'table', table: lengthTable(t) },
+      { kind: 'table', table: lengthTable(t, config.adaptiveRule) },
+      ...(rulesTable ? [{ kind: 'table' as const, table: rulesTable }] : []),
       ...taskVerdicts(summary),
     ];
     sections.push({ title: `Algorithmic task: ${s.task} (paper Fig. 14)`, blocks });

@@ -1,12 +1,13 @@
 // Aggregation of the algorithmic study's units into tables, figure data, verdicts and results
-// (means over seeds). Pure: no tfjs, no I/O.
+// (means over seeds). Pure: no I/O (only constants from @loop/models).
 
 import type { Datum } from '../../charts/specs';
 import type { ReportBlock } from '../../report/types';
 import { pct, spread } from '../../stats';
 import type { Cell, Table } from '../../summary-table';
 import { METHOD_LABEL, type Method, type TaskSettings } from './config';
-import type { UnitResult } from './train-unit';
+import type { LengthPoint, UnitResult } from './train-unit';
+import { STOPPING_RULES, type StoppingRule } from '@loop/models';
 
 /** Tolerance of "reaching Looped-Attn's final validation accuracy" (1 point, as in the issue). */
 export const TARGET_TOLERANCE = 0.01;
@@ -135,7 +136,7 @@ export function lengthRows(t: TaskRuns): Datum[] {
 }
 
 /** Per-length table: accuracy of every method, oracle and adaptive, and the adaptive step. */
-export function lengthTable(t: TaskRuns): Table {
+export function lengthTable(t: TaskRuns, adaptiveRule: StoppingRule = 'confidence-batch'): Table {
   const s = t.settings;
   const columns = ['n', 'range'];
   const cols: ((i: number) => Cell)[] = [];
@@ -163,7 +164,64 @@ export function lengthTable(t: TaskRuns): Table {
     title: `${s.task}: exact-match accuracy by test length (mean over seeds)`,
     columns,
     rows,
-    note: "oracle: output after exactly T(n) loops (the final stage's loops); adaptive: maximum-confidence stopping over T_max loops, one step per test batch; T*: the mean step it chose. Single-Attn is one pass.",
+    note: `oracle: output after exactly T(n) loops (the final stage's loops); adaptive: the ${adaptiveRule} stopping rule over T_max loops${adaptiveRule === 'confidence-batch' ? ' (the reference: maximum confidence, one loop count per test batch)' : ''}; T*: the mean loop count it chose. Single-Attn is one pass.`,
+  };
+}
+
+/**
+ * Every stopping rule beside oracle T(n) for each looping method (mean over seeds): accuracy over
+ * the training lengths, beyond them and at the longest length, and the loops chosen there. Null
+ * when the units carry no per-rule scores (1-loop methods only, or runs before the rules existed).
+ */
+export function stoppingTable(t: TaskRuns, defaultRule: StoppingRule): Table | null {
+  const s = t.settings;
+  const rows: Cell[][] = [];
+  const meanOver = (
+    runs: readonly UnitResult[],
+    pick: (l: LengthPoint) => number | undefined,
+    from: number,
+    to: number,
+  ) => {
+    const xs = runs.flatMap((r) => r.lengths.slice(from, to).map(pick));
+    return xs.every((x): x is number => typeof x === 'number') && xs.length > 0 ? mean(xs) : null;
+  };
+  for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
+    if (!runs.every((r) => r.lengths.some((l) => l.rules))) continue;
+    const L = s.testLength;
+    const T = s.maxTrainLength;
+    const row = (name: string, pick: (l: LengthPoint) => number | undefined, loops: Cell): Cell[] => [
+      METHOD_LABEL[method],
+      name,
+      pct(meanOver(runs, pick, 0, T)),
+      pct(meanOver(runs, pick, T, L)),
+      pct(meanOver(runs, pick, L - 1, L)),
+      loops,
+    ];
+    rows.push(row('oracle T(n)', (l) => l.oracle, 'T(n)'));
+    for (const rule of STOPPING_RULES) {
+      const loops = meanOver(runs, (l) => l.rules?.[rule]?.loops, L - 1, L);
+      rows.push(
+        row(
+          rule === defaultRule ? `${rule} (adaptive)` : rule,
+          (l) => l.rules?.[rule]?.acc,
+          loops === null ? '–' : Number(loops.toFixed(1)),
+        ),
+      );
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    title: `${s.task}: stopping rules on the same trained models (mean over seeds)`,
+    columns: [
+      'method',
+      'rule',
+      `train 1..${s.maxTrainLength}`,
+      `beyond ${s.maxTrainLength + 1}..${s.testLength}`,
+      `at n=${s.testLength}`,
+      `loops at n=${s.testLength}`,
+    ],
+    rows,
+    note: `confidence-batch: the reference, maximum confidence over T_max loops, one loop count per test batch (one length); confidence-sample: the same per sample; confidence-trained: the reference restricted to the loops used in training (1..T(${s.maxTrainLength})); fixed-point: per sample, the first loop after which the answer stays unchanged for the configured patience. "(adaptive)" marks the rule the other tables call adaptive.`,
   };
 }
 

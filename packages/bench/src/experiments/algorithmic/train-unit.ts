@@ -2,7 +2,7 @@
 // length generalization at every length 1..testLength (oracle and adaptive stopping).
 
 import { getTask } from '@loop/tasks';
-import { createLoopedGPT, gptConfigForTask } from '@loop/models';
+import { STOPPING_RULES, createLoopedGPT, gptConfigForTask, type StoppingRule } from '@loop/models';
 import {
   algorithmicProblem,
   loopedSchedule,
@@ -14,6 +14,7 @@ import {
 } from '@loop/shift';
 import type { ExperimentContext } from '../../experiment';
 import type { AlgorithmicConfig, Method, TaskSettings } from './config';
+import { saveUnitWeights } from './eval';
 
 /** One evaluation during training. */
 export interface EvalPoint {
@@ -31,10 +32,12 @@ export interface LengthPoint {
   n: number;
   /** After exactly the final stage's loops per sample (T(n), or 1 for Single-Attn). */
   oracle: number;
-  /** Maximum-confidence stopping over T_max loops; null for a 1-loop model. */
+  /** The configured stopping rule (`adaptiveRule`) over T_max loops; null for a 1-loop model. */
   adaptive: number | null;
   /** Mean loop count adaptive stopping chose at this length; null for a 1-loop model. */
   adaptiveLoops: number | null;
+  /** Every stopping rule's accuracy and mean loops (absent for a 1-loop model and in older runs). */
+  rules?: Partial<Record<StoppingRule, { acc: number; loops: number }>>;
 }
 
 export interface UnitResult {
@@ -104,7 +107,7 @@ export async function trainUnit(
       testLengths: Array.from({ length: s.testLength }, (_, i) => i + 1),
       testSize: config.testSize,
       testAt: 'final',
-      adaptivePerSample: config.adaptivePerSample,
+      stopping: { rule: config.adaptiveRule, patience: config.fixedPointPatience },
     });
     const schedule = scheduleOf(method, config);
     const bar = ctx.progress.start(`${s.task} ${method} seed ${seed}`, s.steps);
@@ -162,13 +165,28 @@ export async function trainUnit(
     const lengthEvalS = (performance.now() - t0) / 1000;
     const lengths: LengthPoint[] = [];
     for (let n = 1; n <= s.testLength; n++) {
+      const rules: LengthPoint['rules'] = {};
+      for (const r of STOPPING_RULES) {
+        const acc = m[`test${n}.rule.${r}.acc`];
+        const loops = m[`test${n}.rule.${r}.loops`];
+        if (acc !== undefined && loops !== undefined) rules[r] = { acc, loops };
+      }
       lengths.push({
         n,
         oracle: m[`test${n}.oracleAcc`] ?? NaN,
         adaptive: m[`test${n}.adaptiveAcc`] ?? null,
         adaptiveLoops: m[`test${n}.adaptiveLoops`] ?? null,
+        ...(Object.keys(rules).length > 0 ? { rules } : {}),
       });
     }
+    await saveUnitWeights(ctx.out.file('weights', key), model, result.steps, {
+      task: s.task,
+      method,
+      seed,
+      maxTrainLength: s.maxTrainLength,
+      testLength: s.testLength,
+      loops: result.stages[result.stages.length - 1]?.loops ?? (method === 'single' ? '1' : 'T(n)'),
+    });
     const run = `${s.task}/${method}/seed${seed}`;
     for (const e of evals) {
       ctx.metric({ series: 'train', run, step: e.step, values: { loss: e.trainLoss, acc: e.trainAcc } });
