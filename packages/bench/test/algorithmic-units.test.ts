@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { main } from '../src/program';
 import { sink } from './helpers';
 import { algorithmicUnits } from '../src/experiments/algorithmic/index';
-import { efficiency, oodMean, timeToTarget } from '../src/experiments/algorithmic/report';
+import {
+  efficiency,
+  identicalNote,
+  oodMean,
+  stoppingTable,
+  timeToTarget,
+} from '../src/experiments/algorithmic/report';
 import type { UnitResult } from '../src/experiments/algorithmic/train-unit';
 import { ConfigError } from '../src/config/resolve';
 import { parseShard, shardSlice } from '../src/shard/shard';
@@ -180,5 +186,78 @@ describe('CLI validation (in process, nothing written)', () => {
     });
     expect(code).toBe(2);
     expect(stderr.text()).toMatch(/no config\.json/);
+  });
+});
+
+describe('report notes and the stopping-rule table', () => {
+  const settings = {
+    task: 'parity' as const,
+    layers: 1,
+    heads: 2,
+    maxTrainLength: 2,
+    testLength: 4,
+    curriculumInterval: 0,
+    steps: 30,
+    lr: 1e-3,
+  };
+  const same: [number, number | null][] = [
+    [1, null],
+    [0.5, null],
+    [0.5, null],
+    [0.25, null],
+  ];
+  const sameLooped: [number, number | null][] = same.map(([o]) => [o, o]);
+
+  it('says so when every method scores the same at every length, and stays silent otherwise', () => {
+    const note = identicalNote({
+      settings,
+      byMethod: { single: [unit('single', [1], [1], same)], looped: [unit('looped', [1], [1], sameLooped)] },
+    });
+    expect(note?.kind).toBe('text');
+    expect(note && 'markdown' in note ? note.markdown : '').toMatch(
+      /Single-Attn, Looped-Attn give identical results on parity/,
+    );
+    const differs = sameLooped.map(([o], i): [number, number | null] => [o, i === 3 ? 0.3 : o]);
+    expect(
+      identicalNote({
+        settings,
+        byMethod: { single: [unit('single', [1], [1], same)], looped: [unit('looped', [1], [1], differs)] },
+      }),
+    ).toBeNull();
+  });
+
+  it('stopping rules: means over the training lengths, beyond them and at the longest, per rule', () => {
+    const u = unit('looped', [1], [1], sameLooped);
+    // Rule accuracies by length: confidence-batch 1, 1, 0.5, 0; the others 0.25 everywhere.
+    u.lengths.forEach((l, i) => {
+      l.rules = {
+        'confidence-batch': { acc: [1, 1, 0.5, 0][i]!, loops: i + 1 },
+        'confidence-sample': { acc: 0.25, loops: 2 },
+        'confidence-trained': { acc: 0.25, loops: 2 },
+        'fixed-point': { acc: 0.25, loops: 7 },
+      };
+    });
+    const t = stoppingTable(
+      { settings, byMethod: { single: [unit('single', [1], [1], same)], looped: [u] } },
+      'fixed-point',
+    )!;
+    expect(t.rows.map((r) => r[1])).toEqual([
+      'oracle T(n)',
+      'confidence-batch',
+      'confidence-sample',
+      'confidence-trained',
+      'fixed-point (adaptive)',
+    ]);
+    // oracle: train (1 + 0.5) / 2, beyond (0.5 + 0.25) / 2, at n = 4: 0.25.
+    expect(t.rows[0]!.slice(2, 5)).toEqual(['75.0%', '37.5%', '25.0%']);
+    expect(t.rows[1]!.slice(2, 6)).toEqual(['100.0%', '25.0%', '0.0%', 4]);
+    expect(t.rows[4]!.slice(2, 6)).toEqual(['25.0%', '25.0%', '25.0%', 7]);
+    // Runs from before the rules existed have no table.
+    expect(
+      stoppingTable(
+        { settings, byMethod: { looped: [unit('looped', [1], [1], sameLooped)] } },
+        'confidence-batch',
+      ),
+    ).toBeNull();
   });
 });

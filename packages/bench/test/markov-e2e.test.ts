@@ -57,6 +57,7 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
       expect(existsSync(join(out, f))).toBe(true);
     const figs = readdirSync(join(out, 'figures'));
     for (const name of [
+      'obs1-loss',
       'obs1-accuracy-low',
       'obs1-accuracy-high',
       'obs2-entropy',
@@ -65,6 +66,7 @@ describe('loop-bench markov --profile smoke (spawned)', () => {
       'obs2-eigenvalues-single',
       'obs2-river-valley',
       'table1-accuracy-vs-length',
+      'shift-loss',
       'shift-val-loss',
       'shift-grad-norm',
       'shift-efficiency',

@@ -34,7 +34,22 @@ export function lineChart(o: LineChartOptions): VegaLiteSpec {
     x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x },
     y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: { zero: false, ...o.yScale } },
     ...(o.color ? { color: { field: o.color, type: 'nominal', title: o.color } } : {}),
-    ...(o.strokeDash ? { strokeDash: { field: o.strokeDash, type: 'nominal', title: o.strokeDash } } : {}),
+    // A stroke symbol shows each dash pattern in the legend (the default symbol is the point's dot).
+    ...(o.strokeDash
+      ? {
+          strokeDash: {
+            field: o.strokeDash,
+            type: 'nominal',
+            title: o.strokeDash,
+            legend: {
+              symbolType: 'stroke',
+              symbolStrokeWidth: 2,
+              symbolSize: 300,
+              symbolStrokeColor: 'black',
+            },
+          },
+        }
+      : {}),
   };
   const layers: object[] = [];
   if (o.band) {
@@ -95,6 +110,33 @@ export function lineChart(o: LineChartOptions): VegaLiteSpec {
   return { title: o.title, data: { values: o.data }, ...inner };
 }
 
+/**
+ * Training and validation loss over steps or epochs: colour = model, dash = split ('train' solid,
+ * 'validation' dashed), vertical marks for events such as SHIFT's switch. Rows: { [x], loss, model, split }.
+ */
+export function lossChart(o: {
+  title: string;
+  data: Datum[];
+  x: string;
+  xTitle: string;
+  marks?: LineChartOptions['marks'];
+  column?: string;
+}): VegaLiteSpec {
+  return lineChart({
+    title: o.title,
+    data: o.data,
+    x: o.x,
+    y: 'loss',
+    xTitle: o.xTitle,
+    yTitle: 'cross-entropy loss',
+    color: 'model',
+    strokeDash: 'split',
+    yScale: { zero: true },
+    ...(o.marks ? { marks: o.marks } : {}),
+    ...(o.column ? { column: o.column, width: 260, height: 200 } : {}),
+  });
+}
+
 export interface HistogramOptions {
   title: string;
   data: Datum[];
@@ -106,6 +148,13 @@ export interface HistogramOptions {
   logCount?: boolean;
   width?: number;
   height?: number;
+}
+
+/** 0 and the powers of ten up to `max` (at least 0 and 1). */
+export function logTicks(max: number): number[] {
+  const out = [0, 1];
+  for (let p = 10; p <= max; p *= 10) out.push(p);
+  return out;
 }
 
 /** Histogram of `field` (binned counts), optionally faceted. */
@@ -125,7 +174,8 @@ export function histogramChart(o: HistogramOptions): VegaLiteSpec {
         aggregate: 'count',
         type: 'quantitative',
         title: 'count',
-        ...(o.logCount ? { scale: { type: 'symlog' } } : {}),
+        // symlog's own ticks skip 1; list 0, 1, 10, ... up to the largest possible count.
+        ...(o.logCount ? { scale: { type: 'symlog' }, axis: { values: logTicks(o.data.length) } } : {}),
       },
       ...(o.color ? { color: { field: o.color, type: 'nominal' } } : {}),
     },

@@ -1,4 +1,4 @@
-import { lineChart, type Datum } from '../charts/specs';
+import { lineChart, lossChart, type Datum } from '../charts/specs';
 import type { ExperimentContext } from '../experiment';
 import type { ReportBlock, ReportSection } from '../report/types';
 import { pct, spread } from '../stats';
@@ -132,6 +132,28 @@ export async function observation1(
     );
   }
 
+  // Training and validation loss, mean over every run (all languages and seeds).
+  const lossData: Datum[] = [];
+  for (const m of ['single', 'looped'] as const) {
+    const runs = core[m];
+    runs[0]?.epochs.forEach((e, i) => {
+      const at = (f: 'trainLoss' | 'valLoss') => spread(runs.map((r) => r.epochs[i]?.[f] ?? NaN)).mean;
+      lossData.push(
+        { epoch: e.epoch, loss: at('trainLoss'), model: MODEL_NAME[m], split: 'train' },
+        { epoch: e.epoch, loss: at('valLoss'), model: MODEL_NAME[m], split: 'validation' },
+      );
+    });
+  }
+  await ctx.figure(
+    'obs1-loss',
+    lossChart({
+      title: `Training and validation loss, mean over ${core.single.length} runs`,
+      data: lossData.filter((d) => Number.isFinite(d['loss'])),
+      x: 'epoch',
+      xTitle: 'epoch',
+    }),
+  );
+
   const all = indicesOf(core);
   const pick = (m: 'single' | 'looped', idx: number[], f: (r: TrainRunResult) => number) =>
     idx.map((i) => f(core[m][i]!));
@@ -251,6 +273,12 @@ export async function observation1(
         `Both toy models trained on the same data per run: ${langs.length} language(s) (${langs.join(', ')}) x seeds ${[...new Set(core.seeds.map((s) => s.seed))].join(', ')}; ` +
         `${core.seeds[0]?.trainSize ?? '?'} training sequences; low-IC group ${core.seeds[0]?.lowCount} examples, high-IC ${core.seeds[0]?.highCount} (first run). ` +
         'Every interval is a 95% Student t interval over runs; differences are paired (same language, seed and data).',
+    },
+    {
+      kind: 'figure',
+      name: 'obs1-loss',
+      caption:
+        'Training loss (solid) and validation loss (dashed) of both models, mean over every language and seed.',
     },
     {
       kind: 'figure',

@@ -1,5 +1,5 @@
 import { shiftCriterion } from '@loop/shift';
-import { barChart, lineChart, type Datum } from '../charts/specs';
+import { barChart, lineChart, lossChart, type Datum } from '../charts/specs';
 import type { ExperimentContext } from '../experiment';
 import type { ReportSection } from '../report/types';
 import { num, pct, spread } from '../stats';
@@ -64,6 +64,7 @@ export async function shiftStudy(
   const points: SweepPoint[] = [];
   const scp: { language: number; seed: number; plateauEpoch: number | null; shiftEpoch: number | null }[] =
     [];
+  let firstScpRun: TrainRunResult | null = null;
   for (const [i, rep] of core.seeds.entries()) {
     const { seed, language } = rep;
     const single = core.single[i]!;
@@ -98,6 +99,7 @@ export async function shiftStudy(
         }),
       );
       points.push(point(run, role, epoch, target));
+      if (i === 0 && role === 'SCP') firstScpRun = run;
     }
   }
 
@@ -113,6 +115,26 @@ export async function shiftStudy(
       : []),
   ];
   const ep = s0.epochs.filter((e) => e.epoch > 0);
+  const lossRuns: [string, TrainRunResult][] = [
+    ['Single-Attn', s0],
+    ['Looped-Attn', core.looped[0]!],
+    ...(firstScpRun ? [['SHIFT (SCP)', firstScpRun] as [string, TrainRunResult]] : []),
+  ];
+  await ctx.figure(
+    'shift-loss',
+    lossChart({
+      title: `Training and validation loss (language ${s0.language}, seed ${s0.seed})`,
+      data: lossRuns.flatMap(([model, run]) =>
+        run.epochs.flatMap((e) => [
+          { epoch: e.epoch, loss: e.trainLoss, model, split: 'train' },
+          { epoch: e.epoch, loss: e.valLoss, model, split: 'validation' },
+        ]),
+      ),
+      x: 'epoch',
+      xTitle: 'epoch',
+      marks: marks.filter((m) => m.label.startsWith('SCP')),
+    }),
+  );
   await ctx.figure(
     'shift-val-loss',
     lineChart({
@@ -274,6 +296,12 @@ export async function shiftStudy(
       {
         title: 'SCP and SHIFT on the Markov language',
         blocks: [
+          {
+            kind: 'figure',
+            name: 'shift-loss',
+            caption:
+              "Training (solid) and validation (dashed) loss of Single-Attn, Looped-Attn and SHIFT switching at SCP's point (first language and seed); green: the switch.",
+          },
           {
             kind: 'figure',
             name: 'shift-val-loss',

@@ -1,7 +1,7 @@
 // Vega-Lite specs of the algorithmic study's figures (paper Fig. 14 (a)-(c) per task, Fig. 11).
 
 import type { VegaLiteSpec } from '../../charts/render';
-import { lineChart, barChart, type Datum } from '../../charts/specs';
+import { barChart, lineChart, lossChart, type Datum } from '../../charts/specs';
 
 /** Training or validation accuracy over steps, one line per method, SHIFT's switch marked. */
 export function accuracyCurve(title: string, data: Datum[], switches: number[]): VegaLiteSpec {
@@ -14,6 +14,23 @@ export function accuracyCurve(title: string, data: Datum[], switches: number[]):
     yTitle: 'exact-match accuracy',
     color: 'method',
     yScale: { domain: [0, 1] },
+    marks: switches.map((x, i) => ({
+      x,
+      label: switches.length > 1 ? `SHIFT switch (seed ${i})` : 'SHIFT switch',
+      color: '#d62728',
+    })),
+  });
+}
+
+const STOPPING_LEGEND = ['adaptive', 'oracle T(n)', 'one pass'];
+
+/** Training and validation loss over steps, one colour per method, SHIFT's switch marked. */
+export function lossCurve(title: string, data: Datum[], switches: number[]): VegaLiteSpec {
+  return lossChart({
+    title,
+    data,
+    x: 'step',
+    xTitle: 'training step',
     marks: switches.map((x, i) => ({
       x,
       label: switches.length > 1 ? `SHIFT switch (seed ${i})` : 'SHIFT switch',
@@ -59,18 +76,26 @@ export function lengthCurve(
           },
           y: { field: 'acc', type: 'quantitative', title: 'exact-match accuracy', scale: { domain: [0, 1] } },
           color: { field: 'method', type: 'nominal', title: 'method' },
+          // Dash and point shape both carry the stopping rule, so its legend entries differ visibly.
           strokeDash: {
             field: 'stopping',
             type: 'nominal',
             title: 'stopping',
             scale: {
-              domain: ['adaptive', 'oracle T(n)', 'one pass'],
+              domain: STOPPING_LEGEND,
               range: [
                 [1, 0],
                 [2, 2],
                 [6, 3],
               ],
             },
+          },
+          shape: {
+            field: 'stopping',
+            type: 'nominal',
+            title: 'stopping',
+            scale: { domain: STOPPING_LEGEND, range: ['circle', 'square', 'triangle-up'] },
+            legend: { symbolSize: 60, symbolStrokeWidth: 1.5 },
           },
         },
       },

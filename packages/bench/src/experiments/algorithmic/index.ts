@@ -15,13 +15,15 @@ import {
   type Method,
   type TaskSettings,
 } from './config';
-import { accuracyCurve, lengthCurve, timeBars } from './figures';
+import { accuracyCurve, lengthCurve, lossCurve, timeBars } from './figures';
 import {
   accuracySummaryTable,
   curveRows,
   efficiencyTable,
+  identicalNote,
   lengthRows,
   lengthTable,
+  lossRows,
   stoppingTable,
   summarizeTask,
   taskVerdicts,
@@ -112,6 +114,10 @@ async function fullOutput(
     const switches = (byMethod.shift ?? []).map((r) => r.shiftStep).filter((x): x is number => x !== null);
     const base = `algorithmic-${s.task}`;
     await ctx.figure(
+      `${base}-loss`,
+      lossCurve(`${s.task}: training and validation loss`, lossRows(t), switches),
+    );
+    await ctx.figure(
       `${base}-train-acc`,
       accuracyCurve(`${s.task}: training accuracy`, curveRows(t, 'trainAcc'), switches),
     );
@@ -130,7 +136,13 @@ async function fullOutput(
     for (const m of methods)
       timeRows.push({ task: s.task, method: METHOD_LABEL[m], seconds: summary.trainTimeS[m] ?? 0 });
     const rulesTable = stoppingTable(t, config.adaptiveRule);
+    const identical = identicalNote(t);
     const blocks: ReportBlock[] = [
+      {
+        kind: 'figure',
+        name: `${base}-loss`,
+        caption: `${s.task}: training loss (fresh batch at the current curriculum, solid) and validation loss (lengths 1..${s.maxTrainLength}, dashed), mean over seeds; red: SHIFT's switch to Looped-Attn`,
+      },
       {
         kind: 'figure',
         name: `${base}-train-acc`,
@@ -146,6 +158,7 @@ async function fullOutput(
         name: `${base}-length`,
         caption: `${s.task}: exact-match accuracy at every length 1..${s.testLength}; grey: the training range; solid: adaptive stopping, dotted: oracle T(n) loops, dashed: Single-Attn's one pass`,
       },
+      ...(identical ? [identical] : []),
       { kind: 'table', table: lengthTable(t, config.adaptiveRule) },
       ...(rulesTable ? [{ kind: 'table' as const, table: rulesTable }] : []),
       ...taskVerdicts(summary),

@@ -113,6 +113,23 @@ export function curveRows(t: TaskRuns, field: 'trainAcc' | 'valAcc'): Datum[] {
   return rows;
 }
 
+/** Mean over seeds of the training and validation loss at each evaluation, per method (chart rows). */
+export function lossRows(t: TaskRuns): Datum[] {
+  const rows: Datum[] = [];
+  for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
+    const len = Math.min(...runs.map((r) => r.evals.length));
+    for (let i = 0; i < len; i++) {
+      const step = runs[0]!.evals[i]!.step;
+      const model = METHOD_LABEL[method];
+      rows.push(
+        { step, loss: mean(runs.map((r) => r.evals[i]!.trainLoss)), model, split: 'train' },
+        { step, loss: mean(runs.map((r) => r.evals[i]!.valLoss)), model, split: 'validation' },
+      );
+    }
+  }
+  return rows.filter((r) => Number.isFinite(r['loss']));
+}
+
 export function lengthRows(t: TaskRuns): Datum[] {
   const rows: Datum[] = [];
   for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
@@ -222,6 +239,26 @@ export function stoppingTable(t: TaskRuns, defaultRule: StoppingRule): Table | n
     ],
     rows,
     note: `confidence-batch: the reference, maximum confidence over T_max loops, one loop count per test batch (one length); confidence-sample: the same per sample; confidence-trained: the reference restricted to the loops used in training (1..T(${s.maxTrainLength})); fixed-point: per sample, the first loop after which the answer stays unchanged for the configured patience. "(adaptive)" marks the rule the other tables call adaptive.`,
+  };
+}
+
+/**
+ * A note when every method scores exactly the same at every test length (oracle and adaptive):
+ * the test sets are shared, so the models answered those samples alike and the task cannot
+ * separate the methods at this scale. Null when any number differs.
+ */
+export function identicalNote(t: TaskRuns): ReportBlock | null {
+  const methods = Object.entries(t.byMethod) as [Method, UnitResult[]][];
+  if (methods.length < 2) return null;
+  const profile = (runs: UnitResult[]) =>
+    JSON.stringify(runs.map((r) => r.lengths.map((l) => [l.oracle, l.adaptive ?? l.oracle])));
+  const first = profile(methods[0]![1]);
+  if (!methods.every(([, runs]) => profile(runs) === first)) return null;
+  const s = t.settings;
+  const acc = pct(mean(methods[0]![1].flatMap((r) => r.lengths.map((l) => l.oracle))));
+  return {
+    kind: 'text',
+    markdown: `**${methods.map(([m]) => METHOD_LABEL[m]).join(', ')} give identical results on ${s.task}**: the same exact-match accuracy at every length 1..${s.testLength}, per seed, with every stopping rule (mean ${acc}). All methods are tested on the same samples, so they answered them alike: at this scale every model learned the same rule (or the same constant answer), and the comparison below cannot separate the methods. A larger scale (more steps, a wider model, longer training lengths) is needed to decide the claims on this task.`,
   };
 }
 
