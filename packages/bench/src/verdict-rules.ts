@@ -99,6 +99,19 @@ export function pairedVerdict(pooled: Interval, perLanguage: readonly Interval[]
   return false;
 }
 
+/**
+ * The rule for "X exceeds `margin`" claims decided over seeds (a paired difference, or a quantity
+ * against a threshold): held when the whole 95% interval lies above the margin, false when it lies
+ * below it (X is confidently short of the margin), 'partly' when it contains the margin (undecided),
+ * 'n/a' with fewer than 3 values (one seed is never a verdict).
+ */
+export function marginVerdict(ci: Interval, margin: number): Held {
+  if (ci.n < 3 || !Number.isFinite(ci.lower)) return 'n/a';
+  if (ci.lower > margin) return true;
+  if (ci.upper < margin) return false;
+  return 'partly';
+}
+
 /** The rule for "most replicates show X": held when the Wilson lower bound of the share exceeds 1/2. */
 export function majorityVerdict(k: number, n: number): Held {
   if (n < 3) return 'n/a';

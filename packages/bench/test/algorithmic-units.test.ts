@@ -9,6 +9,8 @@ import {
   identicalNote,
   oodMean,
   stoppingTable,
+  summarizeTask,
+  taskVerdicts,
   timeToTarget,
 } from '../src/experiments/algorithmic/report';
 import type { UnitResult } from '../src/experiments/algorithmic/train-unit';
@@ -259,5 +261,62 @@ describe('report notes and the stopping-rule table', () => {
         'confidence-batch',
       ),
     ).toBeNull();
+  });
+});
+
+describe('algorithmic verdicts over seeds (constructed runs)', () => {
+  const settings = {
+    task: 'parity' as const,
+    layers: 1,
+    heads: 2,
+    maxTrainLength: 2,
+    testLength: 4,
+    curriculumInterval: 0,
+    steps: 30,
+    lr: 1e-3,
+  };
+  /** A run whose accuracy beyond training (n = 3, 4) is `beyond` (oracle) and `adaptive`. */
+  const run = (method: UnitResult['method'], seed: number, beyond: number, adaptive: number | null) => {
+    const u = unit(
+      method,
+      [1],
+      [1],
+      [
+        [1, adaptive === null ? null : 1],
+        [1, adaptive === null ? null : 1],
+        [beyond, adaptive],
+        [beyond, adaptive],
+      ],
+    );
+    u.seed = seed;
+    u.evals[0]!.trainAcc = 0.97;
+    return u;
+  };
+  const verdictsOf = (single: number[], looped: number[], adaptive: number[]) => {
+    const t = {
+      settings,
+      byMethod: {
+        single: single.map((b, i) => run('single', i, b, null)),
+        looped: looped.map((b, i) => run('looped', i, b, adaptive[i]!)),
+      },
+    };
+    return taskVerdicts(summarizeTask(t)).map((v) => (v.kind === 'verdict' ? v.held : null));
+  };
+
+  it('clear win: every seed ahead by ~40 points -> held (oracle); adaptive at chance -> did not hold', () => {
+    expect(verdictsOf([0.5, 0.52, 0.48], [0.9, 0.93, 0.88], [0.5, 0.51, 0.49])).toEqual([true, false, true]);
+  });
+  it('clear loss: Looped behind on every seed -> did not hold', () => {
+    expect(verdictsOf([0.8, 0.82, 0.78], [0.5, 0.55, 0.52], [0.5, 0.5, 0.5]).slice(0, 2)).toEqual([
+      false,
+      false,
+    ]);
+  });
+  it('overlap: seeds disagree -> partly (undecided), never held', () => {
+    expect(verdictsOf([0.5, 0.5, 0.5], [0.95, 0.5, 0.6], [0.5, 0.5, 0.5])[0]).toBe('partly');
+  });
+  it('one or two seeds: n/a, whatever the gap', () => {
+    expect(verdictsOf([0.5], [1], [1])).toEqual(['n/a', 'n/a', 'n/a']);
+    expect(verdictsOf([0.5, 0.5], [1, 1], [1, 1])).toEqual(['n/a', 'n/a', 'n/a']);
   });
 });

@@ -4,6 +4,7 @@ import type { EpochPoint, TrainRunResult } from '../src/markov/train-run';
 import {
   compare,
   majorityVerdict,
+  marginVerdict,
   meanCI,
   pairedCI,
   pairedVerdict,
@@ -112,5 +113,31 @@ describe('Observation 1 measurements on constructed curves', () => {
   it('budgets: 400 epochs -> 50, 100, 200, 400', () => {
     expect(budgetsOf(400)).toEqual([50, 100, 200, 400]);
     expect(budgetsOf(4)).toEqual([1, 2, 4]);
+  });
+});
+
+describe('marginVerdict', () => {
+  // Intervals by hand: mean ± t(0.975, n-1) * sd / sqrt(n).
+  it('clear win: the whole interval above the margin', () => {
+    expect(marginVerdict(meanCI([0.3, 0.32, 0.31]), 0.05)).toBe(true);
+  });
+  it('clear loss: the whole interval below the margin', () => {
+    expect(marginVerdict(meanCI([-0.1, -0.12, -0.08]), 0.05)).toBe(false);
+    // Ahead, but confidently by less than the margin: still not the claim.
+    expect(marginVerdict(meanCI([0.01, 0.02, 0.015]), 0.05)).toBe(false);
+  });
+  it('overlap: the interval contains the margin', () => {
+    // mean 0.1, sd 0.1, n 3: half-width 4.303 * 0.1 / sqrt(3) = 0.248.
+    const ci = meanCI([0, 0.1, 0.2]);
+    expect(ci.upper - ci.mean).toBeCloseTo((4.303 * 0.1) / Math.sqrt(3), 4);
+    expect(marginVerdict(ci, 0.05)).toBe('partly');
+  });
+  it('fewer than 3 seeds: never a verdict', () => {
+    expect(marginVerdict(meanCI([0.9, 0.95]), 0.05)).toBe('n/a');
+    expect(marginVerdict(meanCI([0.9]), 0.05)).toBe('n/a');
+  });
+  it('negative margins decide "at most this much lower"', () => {
+    expect(marginVerdict(meanCI([-0.01, 0.0, 0.01]), -0.05)).toBe(true);
+    expect(marginVerdict(meanCI([-0.3, -0.25, -0.35]), -0.05)).toBe(false);
   });
 });

@@ -25,6 +25,7 @@ import {
   lengthTable,
   lossRows,
   stoppingTable,
+  seedTable,
   summarizeTask,
   taskVerdicts,
   type TaskRuns,
@@ -137,6 +138,7 @@ async function fullOutput(
       timeRows.push({ task: s.task, method: METHOD_LABEL[m], seconds: summary.trainTimeS[m] ?? 0 });
     const rulesTable = stoppingTable(t, config.adaptiveRule);
     const identical = identicalNote(t);
+    const perSeed = seedTable(summary);
     const blocks: ReportBlock[] = [
       {
         kind: 'figure',
@@ -161,7 +163,8 @@ async function fullOutput(
       ...(identical ? [identical] : []),
       { kind: 'table', table: lengthTable(t, config.adaptiveRule) },
       ...(rulesTable ? [{ kind: 'table' as const, table: rulesTable }] : []),
-      ...taskVerdicts(summary),
+      ...(perSeed ? [{ kind: 'table' as const, table: perSeed }] : []),
+      ...taskVerdicts(summary, config.adaptiveRule),
     ];
     sections.push({ title: `Algorithmic task: ${s.task} (paper Fig. 14)`, blocks });
     perTask[s.task] = { settings: s, summary };

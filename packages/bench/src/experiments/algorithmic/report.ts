@@ -4,6 +4,7 @@
 import type { Datum } from '../../charts/specs';
 import type { ReportBlock } from '../../report/types';
 import { pct, spread } from '../../stats';
+import { fmtCI, marginVerdict, meanCI, pairedCI, type Held } from '../../verdict-rules';
 import type { Cell, Table } from '../../summary-table';
 import { METHOD_LABEL, type Method, type TaskSettings } from './config';
 import type { LengthPoint, UnitResult } from './train-unit';
@@ -68,6 +69,8 @@ export interface Efficiency {
   /** Looped-Attn's time to its final val acc (within 1 point) / SHIFT's time to the same. */
   targetSpeedup: number | null;
   switchStep: number | null;
+  /** Per seed: measured training time to Looped-Attn's final validation accuracy (null: never reached). */
+  perSeed: { loopedToTargetS: number | null; shiftToTargetS: number | null }[];
 }
 
 export function efficiency(looped: readonly UnitResult[], shift: readonly UnitResult[]): Efficiency {
@@ -94,6 +97,7 @@ export function efficiency(looped: readonly UnitResult[], shift: readonly UnitRe
     shiftToTargetS: all(sts) ? mean(sts) : null,
     targetSpeedup: all(speeds) ? mean(speeds) : null,
     switchStep: all(switches) ? mean(switches) : null,
+    perSeed: per.map((p) => ({ loopedToTargetS: p.lt, shiftToTargetS: p.st })),
   };
 }
 
@@ -159,26 +163,27 @@ export function lengthTable(t: TaskRuns, adaptiveRule: StoppingRule = 'confidenc
   const cols: ((i: number) => Cell)[] = [];
   for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
     const label = METHOD_LABEL[method];
-    const oracle = lengthMeans(runs, 'oracle');
     const adaptive = lengthMeans(runs, 'adaptive');
+    const ci = (i: number, mode: 'oracle' | 'adaptive') =>
+      fmtCI(meanCI(runs.map((r) => r.lengths[i]?.[mode] ?? NaN).filter((v) => Number.isFinite(v))));
     if (adaptive.some((v) => v !== null)) {
       const loops = runs[0]!.lengths.map((_, i) => mean(runs.map((r) => r.lengths[i]?.adaptiveLoops ?? NaN)));
       columns.push(`${label} oracle`, `${label} adaptive`, `${label} T*`);
       cols.push(
-        (i) => pct(oracle[i]),
-        (i) => pct(adaptive[i]),
+        (i) => ci(i, 'oracle'),
+        (i) => ci(i, 'adaptive'),
         (i) => (Number.isFinite(loops[i]) ? Number(loops[i]!.toFixed(1)) : '–'),
       );
     } else {
       columns.push(`${label} (${runs[0]?.finalLoops ?? '1'} loop)`);
-      cols.push((i) => pct(oracle[i]));
+      cols.push((i) => ci(i, 'oracle'));
     }
   }
   const rows: Cell[][] = [];
   for (let i = 0; i < s.testLength; i++)
     rows.push([i + 1, i < s.maxTrainLength ? 'train' : 'test', ...cols.map((c) => c(i))]);
   return {
-    title: `${s.task}: exact-match accuracy by test length (mean over seeds)`,
+    title: `${s.task}: exact-match accuracy by test length (mean and 95% interval over seeds)`,
     columns,
     rows,
     note: `oracle: output after exactly T(n) loops (the final stage's loops); adaptive: the ${adaptiveRule} stopping rule over T_max loops${adaptiveRule === 'confidence-batch' ? ' (the reference: maximum confidence, one loop count per test batch)' : ''}; T*: the mean loop count it chose. Single-Attn is one pass.`,
@@ -276,6 +281,34 @@ export interface TaskSummary {
   finalValAcc: Partial<Record<Method, number>>;
   trainTimeS: Partial<Record<Method, number>>;
   efficiency: Efficiency | null;
+  /** Per-seed values (seed order) that the verdicts are decided on. */
+  seeds: Partial<Record<Method, SeedValues>>;
+}
+
+/** One method's per-seed numbers (seed order). */
+export interface SeedValues {
+  seed: number[];
+  /** Mean exact match over the lengths beyond training: oracle T(n) (one pass for Single-Attn), adaptive (NaN: none). */
+  beyondOracle: number[];
+  beyondAdaptive: number[];
+  /** Exact match at the longest test length (2x the training length in the study's profiles). */
+  atLongestOracle: number[];
+  atLongestAdaptive: number[];
+  finalTrainAcc: number[];
+}
+
+function seedValues(runs: readonly UnitResult[], maxTrainLength: number): SeedValues {
+  const avg = (xs: (number | null)[]) =>
+    xs.length > 0 && xs.every((x) => typeof x === 'number') ? mean(xs as number[]) : NaN;
+  const last = (r: UnitResult) => r.lengths[r.lengths.length - 1];
+  return {
+    seed: runs.map((r) => r.seed),
+    beyondOracle: runs.map((r) => avg(r.lengths.slice(maxTrainLength).map((l) => l.oracle))),
+    beyondAdaptive: runs.map((r) => avg(r.lengths.slice(maxTrainLength).map((l) => l.adaptive))),
+    atLongestOracle: runs.map((r) => last(r)?.oracle ?? NaN),
+    atLongestAdaptive: runs.map((r) => last(r)?.adaptive ?? NaN),
+    finalTrainAcc: runs.map((r) => r.evals[r.evals.length - 1]?.trainAcc ?? NaN),
+  };
 }
 
 export function summarizeTask(t: TaskRuns): TaskSummary {
@@ -291,6 +324,7 @@ export function summarizeTask(t: TaskRuns): TaskSummary {
     finalValAcc: {},
     trainTimeS: {},
     efficiency: null,
+    seeds: {},
   };
   for (const [method, runs] of Object.entries(t.byMethod) as [Method, UnitResult[]][]) {
     out.atLongest[method] = bestStopping(runs)[s.testLength - 1] ?? null;
@@ -299,6 +333,7 @@ export function summarizeTask(t: TaskRuns): TaskSummary {
     out.finalTrainAcc[method] = mean(runs.map((r) => r.evals[r.evals.length - 1]?.trainAcc ?? NaN));
     out.finalValAcc[method] = mean(runs.map((r) => r.evals[r.evals.length - 1]?.valAcc ?? NaN));
     out.trainTimeS[method] = mean(runs.map((r) => r.trainTimeS));
+    out.seeds[method] = seedValues(runs, s.maxTrainLength);
   }
   if (t.byMethod.looped && t.byMethod.shift) out.efficiency = efficiency(t.byMethod.looped, t.byMethod.shift);
   return out;
@@ -355,71 +390,128 @@ export function efficiencyTable(summaries: readonly TaskSummary[]): Table {
   };
 }
 
-type Held = boolean | 'partly' | 'n/a';
+/** Margins of the algorithmic verdict rules (fixed before the runs; docs/reproducing.md states them). */
+export const VERDICT_MARGIN = {
+  /** Looped-Attn must beat Single-Attn beyond the training lengths by more than this. */
+  generalization: 0.05,
+  /** SHIFT "matches" Looped-Attn when it is at most this much lower. */
+  shiftMatch: 0.05,
+  /** "High training accuracy" for Single-Attn. */
+  trainAcc: 0.9,
+} as const;
 
-function grade(diff: number | null, strong: number): Held {
-  if (diff === null) return 'n/a';
-  if (diff >= strong) return true;
-  return diff > 0 ? 'partly' : false;
-}
-
-/** One verdict per claim of the paper, from the measured numbers. */
-export function taskVerdicts(s: TaskSummary): ReportBlock[] {
+/**
+ * One verdict per claim of the paper, decided over seeds by `marginVerdict` on 95% t intervals
+ * (paired per seed where two methods are compared); fewer than 3 seeds give 'n/a', never a verdict.
+ */
+export function taskVerdicts(s: TaskSummary, adaptiveRule: string = 'confidence-batch'): ReportBlock[] {
   const out: ReportBlock[] = [];
-  const ood = s.ood;
-  if (ood.single !== undefined && ood.looped !== undefined) {
-    const d = ood.looped !== null && ood.single !== null ? ood.looped - ood.single : null;
+  const sv = s.seeds;
+  const L = s.testLength;
+  const T = s.maxTrainLength;
+  const M = VERDICT_MARGIN;
+  const n = (ci: { n: number }) => `${ci.n} seed${ci.n === 1 ? '' : 's'}`;
+  if (sv.single && sv.looped) {
+    const single = sv.single;
+    const looped = sv.looped;
+    for (const [mode, label] of [
+      ['oracle', 'oracle T(n) loops'],
+      ['adaptive', `adaptive stopping (${adaptiveRule})`],
+    ] as const) {
+      const a = mode === 'oracle' ? looped.beyondOracle : looped.beyondAdaptive;
+      const at = mode === 'oracle' ? looped.atLongestOracle : looped.atLongestAdaptive;
+      const d = pairedCI(a, single.beyondOracle);
+      out.push({
+        kind: 'verdict',
+        claim: `${s.task}: Looped-Attn with ${label} generalizes beyond the training lengths better than Single-Attn (by > ${100 * M.generalization} points)`,
+        held: marginVerdict(d, M.generalization),
+        evidence: `paired Looped − Single over lengths ${T + 1}..${L}: ${fmtCI(d, 'pt')} (${n(d)}); Looped ${fmtCI(meanCI(a))} vs Single ${fmtCI(meanCI(single.beyondOracle))}; at n=${L}: ${fmtCI(meanCI(at))} vs ${fmtCI(meanCI(single.atLongestOracle))}`,
+      });
+    }
+  }
+  if (sv.single) {
+    const c = meanCI(sv.single.finalTrainAcc);
     out.push({
       kind: 'verdict',
-      claim: `${s.task}: Looped-Attn generalizes beyond the training lengths better than Single-Attn`,
-      held: grade(d, 0.05),
-      evidence: `mean accuracy over lengths ${s.maxTrainLength + 1}..${s.testLength}: Looped ${pct(ood.looped)} (adaptive; oracle T(n): ${pct(s.oodOracle.looped ?? null)}) vs Single ${pct(ood.single)}; at n=${s.testLength}: ${pct(s.atLongest.looped ?? null)} vs ${pct(s.atLongest.single ?? null)}`,
+      claim: `${s.task}: Single-Attn reaches high training accuracy (≥ ${100 * M.trainAcc}%)`,
+      held: marginVerdict(c, M.trainAcc),
+      evidence: `final training accuracy ${fmtCI(c)} (${n(c)})`,
     });
   }
-  if (s.finalTrainAcc.single !== undefined) {
-    const a = s.finalTrainAcc.single;
-    out.push({
-      kind: 'verdict',
-      claim: `${s.task}: Single-Attn reaches high training accuracy (≥ 90%)`,
-      held: a >= 0.9 ? true : a >= 0.5 ? 'partly' : false,
-      evidence: `final training accuracy ${pct(a)}`,
-    });
-  }
-  if (ood.shift !== undefined && ood.looped !== undefined && s.efficiency) {
+  if (sv.shift && sv.looped && s.efficiency) {
     const e = s.efficiency;
-    const d = ood.shift !== null && ood.looped !== null ? ood.shift - ood.looped : null;
-    const held: Held =
-      e.switchStep === null ? false : d === null ? 'n/a' : d >= -0.05 ? true : d >= -0.15 ? 'partly' : false;
+    const d = pairedCI(sv.shift.beyondOracle, sv.looped.beyondOracle);
     out.push({
       kind: 'verdict',
-      claim: `${s.task}: SHIFT matches Looped-Attn's length generalization (within 5 points)`,
-      held,
-      evidence: `mean beyond training: SHIFT ${pct(ood.shift)} vs Looped ${pct(ood.looped)}${e.switchStep === null ? '; SCP never switched to Looped-Attn' : `; switch at step ${e.switchStep}`}`,
+      claim: `${s.task}: SHIFT matches Looped-Attn's length generalization (at most ${100 * M.shiftMatch} points lower)`,
+      held: marginVerdict(d, -M.shiftMatch),
+      evidence: `paired SHIFT − Looped over lengths ${T + 1}..${L} (oracle T(n)): ${fmtCI(d, 'pt')} (${n(d)})${e.switchStep === null ? '; SCP did not switch to Looped-Attn on every seed' : `; switch at step ${e.switchStep} on average`}`,
     });
+    const times = e.perSeed;
+    const reached = times.filter((t) => t.shiftToTargetS !== null).length;
+    const dt = pairedCI(
+      times.map((t) => t.loopedToTargetS ?? NaN),
+      times.map((t) => t.shiftToTargetS ?? NaN),
+    );
+    const held: Held =
+      reached * 2 < times.length ? (times.length >= 3 ? false : 'n/a') : marginVerdict(dt, 0);
     out.push({
       kind: 'verdict',
-      claim: `${s.task}: SHIFT needs less training time than Looped-Attn`,
-      held:
-        e.targetSpeedup !== null
-          ? e.targetSpeedup > 1 && e.totalSpeedup > 1
-            ? true
-            : e.targetSpeedup > 1 || e.totalSpeedup > 1
-              ? 'partly'
-              : false
-          : e.totalSpeedup > 1
-            ? 'partly'
-            : false,
-      evidence: `total ${seconds(e.shiftTimeS)} vs ${seconds(e.loopedTimeS)} (${ratio(e.totalSpeedup)}); to Looped's final val acc ${pct(e.target)}: ${e.shiftToTargetS === null ? 'SHIFT never reached it' : `${seconds(e.shiftToTargetS)} vs ${seconds(e.loopedToTargetS)} (${ratio(e.targetSpeedup)})`}. Wall time on a shared machine: noisy`,
+      claim: `${s.task}: SHIFT needs less training time than Looped-Attn to reach Looped-Attn's final validation accuracy (measured wall time)`,
+      held,
+      evidence: `SHIFT reached it on ${reached} of ${times.length} seeds; paired Looped − SHIFT time to it ${fmtCI(dt, 'num')} s (${n(dt)}); total training time ${seconds(e.shiftTimeS)} vs ${seconds(e.loopedTimeS)} (${ratio(e.totalSpeedup)}). Measured on a shared machine`,
     });
   }
-  if (ood['looped-wo'] !== undefined && ood.looped !== undefined) {
-    const d = ood.looped !== null && ood['looped-wo'] !== null ? ood.looped - ood['looped-wo'] : null;
+  if (sv['looped-wo'] && sv.looped) {
+    const d = pairedCI(sv.looped.beyondOracle, sv['looped-wo'].beyondOracle);
     out.push({
       kind: 'verdict',
-      claim: `${s.task}: removing input injection hurts length generalization (Fan et al.: addition, binary-sum)`,
-      held: grade(d, 0.05),
-      evidence: `mean beyond training: Looped ${pct(ood.looped)} vs Looped-WO ${pct(ood['looped-wo'])}`,
+      claim: `${s.task}: removing input injection hurts length generalization (by > ${100 * M.generalization} points; Fan et al.: addition, binary-sum)`,
+      held: marginVerdict(d, M.generalization),
+      evidence: `paired Looped − Looped-WO over lengths ${T + 1}..${L} (oracle T(n)): ${fmtCI(d, 'pt')} (${n(d)})`,
     });
   }
   return out;
+}
+
+/** Per seed: each method beyond the training lengths and the paired differences the verdicts use. */
+export function seedTable(s: TaskSummary): Table | null {
+  const single = s.seeds.single;
+  const looped = s.seeds.looped;
+  if (!single || !looped) return null;
+  const rows: Cell[][] = single.seed.map((seed, i) => [
+    seed,
+    pct(single.beyondOracle[i] ?? null),
+    pct(looped.beyondOracle[i] ?? null),
+    pct(Number.isFinite(looped.beyondAdaptive[i]) ? looped.beyondAdaptive[i]! : null),
+    pct(single.atLongestOracle[i] ?? null),
+    pct(looped.atLongestOracle[i] ?? null),
+    fmtCI(meanCI([looped.beyondOracle[i]! - single.beyondOracle[i]!]), 'pt'),
+    fmtCI(meanCI([looped.beyondAdaptive[i]! - single.beyondOracle[i]!]), 'pt'),
+  ]);
+  rows.push([
+    'mean [95% CI]',
+    fmtCI(meanCI(single.beyondOracle)),
+    fmtCI(meanCI(looped.beyondOracle)),
+    fmtCI(meanCI(looped.beyondAdaptive)),
+    fmtCI(meanCI(single.atLongestOracle)),
+    fmtCI(meanCI(looped.atLongestOracle)),
+    fmtCI(pairedCI(looped.beyondOracle, single.beyondOracle), 'pt'),
+    fmtCI(pairedCI(looped.beyondAdaptive, single.beyondOracle), 'pt'),
+  ]);
+  return {
+    title: `${s.task}: per seed, beyond the training lengths (${s.maxTrainLength + 1}..${s.testLength}) and at n=${s.testLength}`,
+    columns: [
+      'seed',
+      'Single',
+      'Looped oracle',
+      'Looped adaptive',
+      `Single at ${s.testLength}`,
+      `Looped oracle at ${s.testLength}`,
+      'Δ oracle',
+      'Δ adaptive',
+    ],
+    rows,
+    note: 'Exact match; Δ = Looped − Single on the same seed (same initial weights and data). The verdicts use the mean of Δ with its 95% t interval over seeds.',
+  };
 }
