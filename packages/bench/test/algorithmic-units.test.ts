@@ -191,17 +191,19 @@ describe('CLI validation (in process, nothing written)', () => {
   });
 });
 
+/** A parity task trained on lengths 1..2 and tested to 4 (constructed runs below). */
+const settings = {
+  task: 'parity' as const,
+  layers: 1,
+  heads: 2,
+  maxTrainLength: 2,
+  testLength: 4,
+  curriculumInterval: 0,
+  steps: 30,
+  lr: 1e-3,
+};
+
 describe('report notes and the stopping-rule table', () => {
-  const settings = {
-    task: 'parity' as const,
-    layers: 1,
-    heads: 2,
-    maxTrainLength: 2,
-    testLength: 4,
-    curriculumInterval: 0,
-    steps: 30,
-    lr: 1e-3,
-  };
   const same: [number, number | null][] = [
     [1, null],
     [0.5, null],
@@ -265,16 +267,6 @@ describe('report notes and the stopping-rule table', () => {
 });
 
 describe('algorithmic verdicts over seeds (constructed runs)', () => {
-  const settings = {
-    task: 'parity' as const,
-    layers: 1,
-    heads: 2,
-    maxTrainLength: 2,
-    testLength: 4,
-    curriculumInterval: 0,
-    steps: 30,
-    lr: 1e-3,
-  };
   /** A run whose accuracy beyond training (n = 3, 4) is `beyond` (oracle) and `adaptive`. */
   const run = (method: UnitResult['method'], seed: number, beyond: number, adaptive: number | null) => {
     const u = unit(
