@@ -125,6 +125,19 @@ describe('loop-bench algorithmic (smoke, cpu, spawned)', () => {
     expect(report(join(ROOT, 'merged'))).toBe(report(full));
   });
 
+  test('the cost probe prints the expected cost first and changes no result', () => {
+    const cfg = join(ROOT, 'probe.json');
+    writeFileSync(cfg, JSON.stringify({ costProbe: true }));
+    const out = join(ROOT, 'probe');
+    const r = cli(['algorithmic', '--profile', 'smoke', '--backend', 'cpu', '--config', cfg, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /expected cost: about \d+ s of training on one core for 6 unit\(s\) \(per step, Single \/ Looped at the longest training length: parity [\d.]+ \/ [\d.]+ s, copy [\d.]+ \/ [\d.]+ s/,
+    );
+    const units = (dir: string) => (results(dir) as { results: { units: unknown[] } }).results.units;
+    expect(units(out)).toEqual(units(full));
+  });
+
   test('a run killed with SIGKILL after a finished unit and resumed gives the uninterrupted results', async () => {
     const out = join(ROOT, 'killed');
     const child = spawn(process.execPath, [...NODE_ARGS, ...smoke, '--out', out], {

@@ -69,6 +69,8 @@ export const algorithmicSchema = z.strictObject({
   adaptiveRule: z.enum(STOPPING_RULES),
   /** Fixed-point rule: loops the answer must stay unchanged. */
   fixedPointPatience: positiveInt.max(100),
+  /** Time a few training steps per task first and log the sweep's expected cost. */
+  costProbe: z.boolean(),
   /** Checkpoint every N steps inside a unit (resume continues from it); 0 = only finished units resume. */
   checkpointEvery: z.number().int().min(0),
   /** Per-task overrides of the settings above. */
@@ -144,6 +146,7 @@ const BASE: Omit<AlgorithmicConfigInput, 'tasks' | 'methods' | 'steps'> = {
   adaptiveRule: 'confidence-batch',
   fixedPointPatience: DEFAULT_FIXED_POINT_PATIENCE,
   checkpointEvery: 0,
+  costProbe: true,
   perTask: {},
   shard: null,
 };
@@ -168,6 +171,7 @@ export const ALGORITHMIC_PROFILES: Record<ProfileName, ProfileSettings<Algorithm
       testSize: 8,
       scp: { plateauDelta: 10, plateauPatience: 1, gradDelta: 10, gradPatience: 1, maxWait: 1 },
       checkpointEvery: 3,
+      costProbe: false,
     },
     why: 'seconds on the cpu backend; exercised by the tests (parity and copy, n_embd 8, 12 steps); numbers are not meaningful',
   },

@@ -2,6 +2,7 @@
 // (SCP) and optionally the no-injection ablation on the algorithmic tasks of Appendix E.2.
 
 import { TASK_NAMES, type TaskName } from '@loop/tasks';
+import { existsSync } from 'node:fs';
 import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../../experiment';
 import type { ReportBlock, ReportSection } from '../../report/types';
 import { formatShard, parseShard, shardSlice } from '../../shard/shard';
@@ -15,6 +16,7 @@ import {
   type Method,
   type TaskSettings,
 } from './config';
+import { costLine, estimateCost } from './cost';
 import { accuracyCurve, lengthCurve, lossCurve, timeBars } from './figures';
 import {
   accuracySummaryTable,
@@ -228,6 +230,17 @@ export const algorithmicExperiment = defineExperiment({
     const mine = shardSlice(shard, plan);
     const results = new Map<string, UnitResult>();
     ctx.log.info(`algorithmic: ${mine.length} of ${plan.length} units (shard ${formatShard(shard)})`);
+    const todo = mine.filter((u) => !(ctx.resume && existsSync(ctx.out.file('units', `${u.key}.json`))));
+    if (ctx.config.costProbe && todo.length > 0) {
+      const cost = await estimateCost(ctx.config, settings, todo);
+      ctx.log.info(
+        costLine(
+          cost,
+          todo.map((u) => u.key),
+          shard?.count ?? 1,
+        ),
+      );
+    }
     for (const u of mine) {
       results.set(
         u.key,
