@@ -31,9 +31,10 @@ function interrupted() {
   process.exit(130);
 }
 
-function run(command, commandArgs) {
+function run(command, commandArgs, onRefused) {
   const r = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
   if (r.signal === 'SIGINT' || r.status === 130) interrupted();
+  if (r.status === 2 && onRefused) onRefused();
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -45,12 +46,21 @@ const chosen = args.includes('--force') || args.includes('--resume');
 const continuing = !fresh && !chosen && existsSync(path.resolve(root, out, 'config.json'));
 const mode = chosen ? [] : continuing ? ['--resume'] : ['--force'];
 if (continuing) console.log(`Continuing the run in ${out} (\`npm start -- --fresh\` starts over) ...`);
-run('node', [
-  path.join('packages', 'bench', 'bin', 'loop-bench.mjs'),
-  'reproduce',
-  '--profile',
-  'quick',
-  ...(outIndex >= 0 ? [] : ['--out', out]),
-  ...mode,
-  ...args,
-]);
+run(
+  'node',
+  [
+    path.join('packages', 'bench', 'bin', 'loop-bench.mjs'),
+    'reproduce',
+    '--profile',
+    'quick',
+    ...(outIndex >= 0 ? [] : ['--out', out]),
+    ...mode,
+    ...args,
+  ],
+  continuing
+    ? () =>
+        process.stderr.write(
+          `npm start: the run in ${out} cannot be continued (above). \`npm start -- --fresh\` starts over in it; move the folder first to keep it.\n`,
+        )
+    : undefined,
+);

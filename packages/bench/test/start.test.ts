@@ -37,6 +37,17 @@ describe('npm start', () => {
     expect(third.stdout).not.toContain('Continuing');
   });
 
+  it('a run made with another configuration is not overwritten: exit 2 and how to start over', () => {
+    // The same folder asked for another seed (as after an upgrade that changes the configuration).
+    const r = start([...smoke, '--seed', '5']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/config\.json differs/);
+    expect(r.stderr).toMatch(
+      /npm start: the run in .* cannot be continued \(above\)\. `npm start -- --fresh` starts over/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it('Ctrl-C: one line on how to continue, exit 130, no stack trace', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'start-int-')), 'run');
     const child = spawn(process.execPath, [START, '--no-build', '--backend', 'cpu', '--out', dir], {
