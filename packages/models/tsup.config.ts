@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tools/tsup-preset';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // __filename in the ESM build too: the wasm loaders resolve tfjs-backend-wasm's files relative to it.
-  shims: true,
-});
+// __filename in the ESM build too: the wasm loaders resolve tfjs-backend-wasm's files relative to it.
+export default packageBuild({ shims: true });

@@ -64,5 +64,7 @@ export {
   type HessianSnapshot,
   type HessianTrackerOptions,
 } from './tracker';
-export { createRng, gaussianVector, rademacherVector, type Rng } from './rng';
+export { createProbeRng, gaussianVector, rademacherVector, type ProbeRng } from './rng';
+/** @deprecated Renamed `createProbeRng` (not @loop/tasks' `createRng`); kept for existing callers. */
+export { createProbeRng as createRng, type ProbeRng as Rng } from './rng';
 export { dot, norm, denseMatVec, orthogonalize, type MatVec } from './linalg';

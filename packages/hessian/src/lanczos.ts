@@ -7,7 +7,7 @@
  */
 import { tridiagonalEig, type SymmetricEigen } from './eig';
 import { axpy, checkInt, checkVectorLength, dot, norm, orthogonalize, type MatVec } from './linalg';
-import { createRng, rademacherVector, gaussianVector } from './rng';
+import { createProbeRng, rademacherVector, gaussianVector } from './rng';
 
 export interface LanczosOptions {
   /** Number of Lanczos steps m (<= dim). Default min(dim, 30). */
@@ -52,7 +52,7 @@ export function lanczos(matvec: MatVec, dim: number, options: LanczosOptions = {
   checkDim(dim);
   const m = checkInt('steps', options.steps ?? Math.min(dim, 30), 1, dim);
   const reorth = options.reorthogonalize ?? true;
-  const rng = createRng(options.seed ?? 0);
+  const rng = createProbeRng(options.seed ?? 0);
   const draw = (): Float64Array =>
     options.startDistribution === 'gaussian' ? gaussianVector(dim, rng) : rademacherVector(dim, rng);
   let q: Float64Array;

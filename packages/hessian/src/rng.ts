@@ -1,5 +1,8 @@
-/** Small seeded PRNG (mulberry32) so every estimator is reproducible without tfjs. */
-export interface Rng {
+/**
+ * The probe vectors' seeded PRNG (mulberry32; Box-Muller normals, Rademacher signs), so every estimator
+ * is reproducible without tfjs. Distinct from @loop/tasks' `createRng` (sfc32 streams with forks for data).
+ */
+export interface ProbeRng {
   /** Uniform in [0, 1). */
   next(): number;
   /** Standard normal (Box-Muller). */
@@ -8,7 +11,7 @@ export interface Rng {
   rademacher(): number;
 }
 
-export function createRng(seed: number): Rng {
+export function createProbeRng(seed: number): ProbeRng {
   if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
   let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
   let spare: number | null = null;
@@ -35,13 +38,13 @@ export function createRng(seed: number): Rng {
   return { next, normal, rademacher: () => (next() < 0.5 ? -1 : 1) };
 }
 
-export function gaussianVector(n: number, rng: Rng): Float64Array {
+export function gaussianVector(n: number, rng: ProbeRng): Float64Array {
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.normal();
   return v;
 }
 
-export function rademacherVector(n: number, rng: Rng): Float64Array {
+export function rademacherVector(n: number, rng: ProbeRng): Float64Array {
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.rademacher();
   return v;

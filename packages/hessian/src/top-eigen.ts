@@ -7,7 +7,7 @@
  */
 import { lanczos, ritzVectors } from './lanczos';
 import { axpy, checkInt, dot, norm, orthogonalize, type MatVec } from './linalg';
-import { createRng, gaussianVector } from './rng';
+import { createProbeRng, gaussianVector } from './rng';
 
 export interface TopEigenOptions {
   /** Number of eigenpairs (default 1). */
@@ -34,7 +34,7 @@ export function topEigenvalues(matvec: MatVec, dim: number, options: TopEigenOpt
   const maxIter = checkInt('maxIter', options.maxIter ?? 100, 1);
   const tol = options.tol ?? 1e-3;
   if (!(tol > 0)) throw new Error(`tol must be positive, got ${tol}`);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createProbeRng(options.seed ?? 0);
   const values: number[] = [];
   const vectors: Float64Array[] = [];
   const iterations: number[] = [];

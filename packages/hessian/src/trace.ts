@@ -1,6 +1,6 @@
 /** Stochastic trace estimators with Rademacher probes: Hutchinson and Hutch++ (Meyer et al. 2021). */
 import { checkInt, dot, norm, orthogonalize, type MatVec } from './linalg';
-import { createRng, rademacherVector } from './rng';
+import { createProbeRng, rademacherVector } from './rng';
 
 export interface TraceEstimate {
   estimate: number;
@@ -17,7 +17,7 @@ export function hutchinsonTrace(
 ): TraceEstimate {
   checkInt('dim', dim, 1);
   const probes = checkInt('probes', options.probes ?? 100, 1);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createProbeRng(options.seed ?? 0);
   const samples: number[] = [];
   for (let p = 0; p < probes; p++) {
     const z = rademacherVector(dim, rng);
@@ -47,7 +47,7 @@ export function hutchPlusPlusTrace(
   checkInt('dim', dim, 1);
   const budget = checkInt('matvecs', options.matvecs ?? 99, 3);
   const third = Math.floor(budget / 3);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createProbeRng(options.seed ?? 0);
   // Orthonormal basis Q of range(H S).
   const Q: Float64Array[] = [];
   for (let i = 0; i < Math.min(third, dim); i++) {

@@ -1,7 +1,7 @@
 /** Full Hessians by double backprop against closed forms (float32 HVPs vs float64 oracles). */
 import * as tf from '@tensorflow/tfjs';
 import { eigSym, enableSecondOrderGradients, fullHessian } from '../src';
-import { createRng, gaussianVector } from '../src/rng';
+import { createProbeRng, gaussianVector } from '../src/rng';
 import { maxAbsDiff, sorted, symmetricWithSpectrum } from './helpers';
 
 beforeAll(async () => {
@@ -35,7 +35,7 @@ test('quadratic 1/2 x^T A x - b^T x with a chosen spectrum: H = A', () => {
 test('mean-MSE linear regression: H = (2/N) X^T X', () => {
   const N = 20;
   const d = 5;
-  const Xd = gaussianVector(N * d, createRng(3));
+  const Xd = gaussianVector(N * d, createProbeRng(3));
   const X = tf.tensor2d(Float32Array.from(Xd), [N, d]);
   const y = tf.randomNormal([N, 1], 0, 1, 'float32', 4);
   const w = tf.variable(tf.randomNormal([d, 1], 0, 1, 'float32', 5));
@@ -53,7 +53,7 @@ test('mean-MSE linear regression: H = (2/N) X^T X', () => {
 test('logistic regression (mean BCE with logits, via sigmoid/log): H = (1/N) X^T diag(s(1-s)) X', () => {
   const N = 30;
   const d = 4;
-  const Xf = Float32Array.from(gaussianVector(N * d, createRng(6)));
+  const Xf = Float32Array.from(gaussianVector(N * d, createProbeRng(6)));
   const X = tf.tensor2d(Xf, [N, d]);
   const labels = tf.tensor2d(
     Float32Array.from({ length: N }, (_, i) => i % 2),
@@ -84,7 +84,7 @@ test('softmax regression: H = (1/N) sum_k (diag p_k - p_k p_k^T) kron x_k x_k^T,
   const N = 12;
   const d = 3;
   const C = 4;
-  const Xf = Float32Array.from(gaussianVector(N * d, createRng(8)));
+  const Xf = Float32Array.from(gaussianVector(N * d, createProbeRng(8)));
   const X = tf.tensor2d(Xf, [N, d]);
   const labels = tf.oneHot(
     tf.tensor1d(

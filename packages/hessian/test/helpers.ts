@@ -1,10 +1,10 @@
 /** Test helpers: analytic matrices and small tfjs models written directly with tf ops. */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, gaussianVector, type Rng } from '../src/rng';
+import { createProbeRng, gaussianVector, type ProbeRng } from '../src/rng';
 import { finiteDifferenceHvp, hvp } from '../src';
 
 /** Q from a QR (modified Gram-Schmidt) of a Gaussian matrix: a random orthogonal matrix, rows orthonormal. */
-export function randomOrthogonal(n: number, rng: Rng): Float64Array[] {
+export function randomOrthogonal(n: number, rng: ProbeRng): Float64Array[] {
   const rows: Float64Array[] = [];
   while (rows.length < n) {
     const v = gaussianVector(n, rng);
@@ -29,7 +29,7 @@ export function symmetricWithSpectrum(
   seed: number,
 ): { A: Float64Array; Q: Float64Array[] } {
   const n = lambdas.length;
-  const Q = randomOrthogonal(n, createRng(seed));
+  const Q = randomOrthogonal(n, createProbeRng(seed));
   const A = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] += lambdas[k] * Q[k][i] * Q[k][j];
@@ -193,7 +193,7 @@ export const OUTPUT_SAVING_MODELS: [string, () => TestModel][] = [
 /** Relative error of hvp() against a central finite difference, for a random direction. */
 export function hvpErrorVsFiniteDifference(model: TestModel): number {
   const n = model.params.reduce((s, p) => s + p.size, 0);
-  const v = gaussianVector(n, createRng(3));
+  const v = gaussianVector(n, createProbeRng(3));
   return relErr(hvp(model.loss, model.params, v), finiteDifferenceHvp(model.loss, model.params, v));
 }
 

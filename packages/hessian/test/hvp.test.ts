@@ -11,7 +11,7 @@ import {
   softmaxCrossEntropy,
   unflatten,
 } from '../src';
-import { createRng, gaussianVector } from '../src/rng';
+import { createProbeRng, gaussianVector } from '../src/rng';
 import { geluMlp, gptBlock, relErr, softmaxAttention, type TestModel } from './helpers';
 
 const makers = [softmaxAttention, geluMlp, gptBlock];
@@ -55,7 +55,7 @@ describe.each(makers.map((make) => [make().name, make] as const))(
 
     test('relative error < 1e-3 for 3 random directions', () => {
       const n = model.params.reduce((s, p) => s + p.size, 0);
-      const rng = createRng(7);
+      const rng = createProbeRng(7);
       for (let t = 0; t < 3; t++) {
         const v = gaussianVector(n, rng);
         const exact = hvp(model.loss, model.params, v);
@@ -68,11 +68,11 @@ describe.each(makers.map((make) => [make().name, make] as const))(
       const before = flatten(model.params);
       const n = before.length;
       const matvec = modelHvp(model.loss, model.params);
-      matvec(gaussianVector(n, createRng(1)));
-      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
+      matvec(gaussianVector(n, createProbeRng(1)));
+      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createProbeRng(2)));
       const count = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) matvec(gaussianVector(n, createRng(10 + i)));
-      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createRng(2)));
+      for (let i = 0; i < 3; i++) matvec(gaussianVector(n, createProbeRng(10 + i)));
+      finiteDifferenceHvp(model.loss, model.params, gaussianVector(n, createProbeRng(2)));
       expect(tf.memory().numTensors).toBe(count);
       expect(matvec.calls).toBe(4);
       expect(Array.from(flatten(model.params))).toEqual(Array.from(before));
@@ -105,7 +105,7 @@ test('softmaxCrossEntropy matches tf.losses and is twice differentiable', () => 
   const ref = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 4), tf.matMul(x, w)).dataSync()[0];
   expect(ours).toBeCloseTo(ref, 5);
   const loss = (): tf.Scalar => softmaxCrossEntropy(tf.matMul(x, w), labels);
-  const v = gaussianVector(12, createRng(4));
+  const v = gaussianVector(12, createProbeRng(4));
   expect(relErr(hvp(loss, [w], v), finiteDifferenceHvp(loss, [w], v))).toBeLessThan(1e-3);
   tf.dispose([w, x, labels]);
 });

@@ -8,7 +8,7 @@ import {
   riverValley,
   simulateRiverValley,
 } from '../src';
-import { createRng, gaussianVector } from '../src/rng';
+import { createProbeRng, gaussianVector } from '../src/rng';
 import { symmetricWithSpectrum } from './helpers';
 
 beforeAll(async () => {
@@ -73,7 +73,7 @@ test('river includes negative directions; delta and epsilon validation', () => {
 describe('simulateRiverValley (Appendix F)', () => {
   const dv = 6;
   const dr = 3;
-  const rng = createRng(11);
+  const rng = createProbeRng(11);
   const coupling = Array.from({ length: dv }, () => Array.from(gaussianVector(dr, rng), (x) => 0.05 * x));
   const riverGradient = [0.02, -0.01, 0.015];
   const run = (valleyEigenvalues: number[]) =>

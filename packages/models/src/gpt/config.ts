@@ -1,3 +1,5 @@
+import { TASK_NAMES, getTask, type TaskName } from '@loop/tasks';
+
 /** Configuration of the looped GPT-2 model (the FOP-Loop-Adaptive model of Fan et al., 2024). */
 export interface GPTConfig {
   /** Input token ids are in [0, vocabSize); also the one-hot / table width of the read-in. */
@@ -18,38 +20,29 @@ export interface GPTConfig {
   outputSize?: number;
 }
 
-export type TaskName = 'parity' | 'copy' | 'addition' | 'binary-sum' | 'unique-set' | 'multiplication';
-
-/** Reference layers per loop block / heads per task (n_embd 256 everywhere). */
-const REFERENCE: Record<TaskName, { nLayer: number; nHead: number }> = {
-  parity: { nLayer: 1, nHead: 64 },
-  copy: { nLayer: 2, nHead: 8 },
-  addition: { nLayer: 3, nHead: 8 },
-  'binary-sum': { nLayer: 2, nHead: 16 },
-  'unique-set': { nLayer: 3, nHead: 8 },
-  multiplication: { nLayer: 4, nHead: 8 },
-};
+export type { TaskName };
 
 /**
- * The reference configuration for an algorithmic task: n_embd 256, NoPE, input injection, the
- * task's layers/heads; binary tasks read in a one-hot of width 6, unique-set a 60-row table.
+ * The reference configuration for an algorithmic task, from @loop/tasks' `reference` settings:
+ * n_embd 256, NoPE, input injection, the task's layers/heads and read-in (binary tasks a one-hot
+ * of width 6, unique-set a 60-row table).
  */
 export function gptConfigForTask(taskName: TaskName, overrides: Partial<GPTConfig> = {}): GPTConfig {
-  const ref = REFERENCE[taskName];
-  if (!ref) {
+  if (!(TASK_NAMES as readonly string[]).includes(taskName)) {
     throw new Error(
-      `gptConfigForTask: taskName must be one of ${Object.keys(REFERENCE).join(', ')}; got '${String(taskName)}'`,
+      `gptConfigForTask: taskName must be one of ${TASK_NAMES.join(', ')}; got '${String(taskName)}'`,
     );
   }
-  const unique = taskName === 'unique-set';
+  const task = getTask(taskName);
+  const ref = task.reference;
   const config: GPTConfig = {
-    vocabSize: unique ? 60 : 6,
-    nEmbd: 256,
+    vocabSize: task.vocabSize,
+    nEmbd: ref.nEmbd,
     nHead: ref.nHead,
     nLayer: ref.nLayer,
     inputInjection: true,
     positional: 'none',
-    readIn: unique ? 'embedding' : 'onehot',
+    readIn: ref.readIn,
     ...overrides,
   };
   return validateGPTConfig(config);
