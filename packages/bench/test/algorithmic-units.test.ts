@@ -13,7 +13,8 @@ import {
   taskVerdicts,
   timeToTarget,
 } from '../src/experiments/algorithmic/report';
-import type { UnitResult } from '../src/experiments/algorithmic/train-unit';
+import { earlyStopRule, type UnitResult } from '../src/experiments/algorithmic/train-unit';
+import type { EvalRecord } from '@loop/shift';
 import { ConfigError } from '../src/config/resolve';
 import { parseShard, shardSlice } from '../src/shard/shard';
 import { parseTasks } from '../src/shard/commands';
@@ -310,5 +311,32 @@ describe('algorithmic verdicts over seeds (constructed runs)', () => {
   it('one or two seeds: n/a, whatever the gap', () => {
     expect(verdictsOf([0.5], [1], [1])).toEqual(['n/a', 'n/a', 'n/a']);
     expect(verdictsOf([0.5, 0.5], [1, 1], [1, 1])).toEqual(['n/a', 'n/a', 'n/a']);
+  });
+});
+
+describe('early stopping rule of the study', () => {
+  const rec = (step: number, stage: number, valAcc: number, probe: number) =>
+    ({
+      type: 'eval',
+      step,
+      stage,
+      stageName: 's',
+      metrics: { valAcc, 'probe.oracleAcc': probe },
+      gradNorm: 0,
+      trainMs: 0,
+      flops: 0,
+    }) as EvalRecord;
+  const rule = earlyStopRule({ patience: 3, delta: 0.02 }, 20);
+
+  it('fires once validation is 100% and the accuracy at 2x moved at most delta over the last evaluations', () => {
+    expect(rule([rec(1, 0, 1, 0.5), rec(2, 0, 1, 0.9), rec(3, 0, 1, 0.91)])).toBeNull(); // moved 40 points
+    expect(rule([rec(1, 0, 1, 0.5), rec(2, 0, 1, 0.9), rec(3, 0, 1, 0.91), rec(4, 0, 1, 0.905)])).toMatch(
+      /validation accuracy 100% and accuracy at n=20 within 1\.0 points over the last 3 evaluations/,
+    );
+  });
+  it('needs 100% validation accuracy at every one of them, and that many evaluations of the current stage', () => {
+    expect(rule([rec(1, 0, 1, 0.9), rec(2, 0, 0.99, 0.9), rec(3, 0, 1, 0.9)])).toBeNull();
+    expect(rule([rec(1, 0, 1, 0.9), rec(2, 1, 1, 0.9), rec(3, 1, 1, 0.9)])).toBeNull(); // stage 1 has two
+    expect(rule([rec(1, 1, 1, 0.9), rec(2, 1, 1, 0.9)])).toBeNull();
   });
 });

@@ -52,6 +52,7 @@ export type {
   CheckpointRecord,
   FaultRecord,
   InterruptedRecord,
+  StoppedRecord,
   EndRecord,
   StageSummary,
   ShiftEvent,

@@ -252,12 +252,15 @@ describe('lengthScores (one forward pass for oracle and every stopping rule)', (
       testLengths: [5],
       testSize: 8,
       validation: { size: 4 },
+      probe: { length: 5, size: 8 },
     });
     p.nextBatch(0);
     const m = p.evaluate!({ step: 1, stage: looped, final: true }) as Record<string, number>;
     const s = lengthScores(model, a, { maxLoops: task.maxTestSteps(5), rules: ['confidence-batch'] });
     expect(m['test5.oracleAcc']).toBe(s.oracle);
     expect(m['test5.rule.confidence-batch.acc']).toBe(s.rules['confidence-batch']!.acc);
+    // The probe scores the same length's test set at every evaluation (oracle only).
+    expect(m['probe.oracleAcc']).toBe(s.oracle);
     model.dispose();
   });
 });

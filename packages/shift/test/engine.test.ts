@@ -210,6 +210,59 @@ describe('stages', () => {
   });
 });
 
+describe('early stopping (stopWhen)', () => {
+  it('ends after the evaluation it fires on, runs the final evaluation there, and is only asked in the last stage', async () => {
+    const p = linearProblem({ seed: 4 });
+    const inner = p.evaluate!.bind(p);
+    const seen: Array<[number, boolean]> = [];
+    p.evaluate = (ctx) => {
+      seen.push([ctx.step, ctx.final]);
+      return inner(ctx);
+    };
+    const asked: number[] = [];
+    const res = await train({
+      problem: p,
+      schedule: shiftSchedule({ shiftStep: 4, loops: 3 }),
+      optimizer: adam,
+      steps: 20,
+      evalEvery: 2,
+      checkpointDir: join(dir, 'stop'),
+      stopWhen: (evals) => {
+        asked.push(evals[evals.length - 1]!.step);
+        return evals.length >= 4 ? 'four evaluations' : null;
+      },
+    });
+    // The switch comes after step 4's evaluation (stage I's last); stopWhen is asked from step 6 on.
+    expect(asked).toEqual([6, 8]);
+    expect(res.steps).toBe(8);
+    expect(res.status).toBe('completed');
+    expect(res.stoppedEarly).toEqual({ step: 8, reason: 'four evaluations' });
+    expect(seen).toEqual([
+      [2, false],
+      [4, false],
+      [6, false],
+      [8, false],
+      [8, true],
+    ]);
+    // A resume of the stopped run returns at once with the same end.
+    seen.length = 0;
+    const again = await train({
+      problem: p,
+      schedule: shiftSchedule({ shiftStep: 4, loops: 3 }),
+      optimizer: adam,
+      steps: 20,
+      evalEvery: 2,
+      checkpointDir: join(dir, 'stop'),
+      resume: true,
+      stopWhen: () => null,
+    });
+    expect(again.steps).toBe(8);
+    expect(again.stoppedEarly).toEqual({ step: 8, reason: 'four evaluations' });
+    expect(seen).toEqual([]);
+    p.dispose();
+  });
+});
+
 describe('checkpoint, resume, interruption', () => {
   it('an aborted run checkpoints, and resuming it ends exactly like an uninterrupted run', async () => {
     const opts = {

@@ -36,6 +36,8 @@ export interface TrainState {
   gradWindow: { sum: number; count: number };
   lastEvalStep: number;
   metricsOffset: number | null;
+  /** Set when early stopping ended the run: a resume returns at once (absent in older checkpoints). */
+  stoppedEarly?: { step: number; reason: string } | null;
   variables: NamedArray[];
   optimizer: OptimizerState;
 }

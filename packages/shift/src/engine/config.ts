@@ -1,6 +1,7 @@
 // Training options and their validation. Everything is checked before the first step, so a bad
 // configuration fails fast with a message naming the field, the value and the allowed range.
 
+import type { EvalRecord } from './records';
 import type * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../optim/adamw';
 import { resolveOptimizerConfig } from '../optim/adamw';
@@ -48,6 +49,12 @@ export interface TrainOptions<B = unknown> {
   signal?: AbortSignal;
   /** Catch SIGINT during training: checkpoint, then stop cleanly (default true). */
   handleSigint?: boolean;
+  /**
+   * Early stopping: called after every evaluation of the schedule's last stage with the evaluations
+   * so far (newest last); a returned reason ends training there (final evaluation and checkpoint
+   * included, status 'completed', `stoppedEarly` set). The lr schedule keeps its total length.
+   */
+  stopWhen?: (evals: readonly EvalRecord[]) => string | null;
 }
 
 export interface ResolvedTrainConfig {

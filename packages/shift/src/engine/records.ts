@@ -97,6 +97,12 @@ export interface InterruptedRecord extends Base {
   checkpoint: string | null;
 }
 
+/** `stopWhen` ended training early (after this step's evaluation). */
+export interface StoppedRecord extends Base {
+  type: 'stopped';
+  reason: string;
+}
+
 export interface EndRecord extends Base {
   type: 'end';
   stages: StageSummary[];
@@ -112,4 +118,5 @@ export type MetricsRecord =
   | CheckpointRecord
   | FaultRecord
   | InterruptedRecord
+  | StoppedRecord
   | EndRecord;

@@ -48,6 +48,8 @@ export interface TrainResult {
   trainMs: number;
   flops: number;
   checkpoint: string | null;
+  /** Set when `stopWhen` ended training before `totalSteps`. */
+  stoppedEarly: { step: number; reason: string } | null;
 }
 
 function scheduleFingerprint(schedule: Stage[]): string {
@@ -110,6 +112,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   let lastEvalStep = -1;
   let lastCheckpoint: string | null = null;
   let resumed = false;
+  let stoppedEarly: TrainResult['stoppedEarly'] = null;
 
   const stageAt = (i: number): Stage => schedule[i] as Stage;
   const makeCriterion = (i: number): ShiftCriterion | null => {
@@ -140,6 +143,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     evals = s.evals;
     gradWindow = s.gradWindow;
     lastEvalStep = s.lastEvalStep;
+    stoppedEarly = s.stoppedEarly ?? null;
     log.reset(s.metricsOffset);
     lastCheckpoint = checkpointPath(dir);
     resumed = true;
@@ -176,6 +180,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       gradWindow,
       lastEvalStep,
       metricsOffset: log.offset(),
+      stoppedEarly,
       variables: variables.map((v, i) => ({
         name: paramNames[i] as string,
         shape: v.shape.slice(),
@@ -267,7 +272,8 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         })),
       });
     }
-    while (step < totalSteps) {
+    let justStopped = false;
+    while (step < totalSteps && stoppedEarly === null) {
       if (stopRequested) {
         const path = await writeCheckpoint();
         log.write({ type: 'interrupted', ...base(), checkpoint: path });
@@ -304,11 +310,22 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         log.write({ type: 'step', ...base(), loss, gradNorm, lr, ...totals(), ...(info ? { info } : {}) });
       }
 
-      // Evaluate, then decide whether this stage ends here.
+      // Evaluate, then decide whether this stage (or, in the last stage, training) ends here.
       let decision: EvalRecord['criterion'];
       // The evaluation at the last step is the final one (problems run their length tests there).
-      if (cfg.evalEvery !== null && step % cfg.evalEvery === 0)
+      if (cfg.evalEvery !== null && step % cfg.evalEvery === 0) {
         decision = (await runEval(step === totalSteps)).criterion;
+        const reason =
+          options.stopWhen && stageIndex === schedule.length - 1 && step < totalSteps
+            ? options.stopWhen(evals)
+            : null;
+        if (reason) {
+          stoppedEarly = { step, reason };
+          justStopped = true;
+          log.write({ type: 'stopped', ...base(), reason });
+          break;
+        }
+      }
       if (stageIndex < schedule.length - 1) {
         const u = stageAt(stageIndex).until;
         if (u.kind === 'criterion' && decision?.shift)
@@ -320,7 +337,8 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       if (cfg.checkpointEvery !== null && step % cfg.checkpointEvery === 0 && step < totalSteps)
         await writeCheckpoint();
     }
-    if (problem.evaluate && lastEvalStep !== step) await runEval(true);
+    // The final evaluation (length tests included) also follows an early stop, at the same step.
+    if (problem.evaluate && (lastEvalStep !== step || justStopped)) await runEval(true);
     const path = await writeCheckpoint();
     const t = totals();
     log.write({ type: 'end', ...base(), stages, trainMs: t.trainMs, flops: t.flops });
@@ -345,6 +363,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
       shifts,
       ...totals(),
       checkpoint: lastCheckpoint,
+      stoppedEarly,
     };
   }
 

@@ -57,6 +57,11 @@ export interface AlgorithmicProblemOptions {
   stopping?: { rule?: StoppingRule; rules?: readonly StoppingRule[]; patience?: number };
   /** Rows per forward pass during evaluation (default 256). */
   evalBatchSize?: number;
+  /**
+   * Score one test length at every evaluation (oracle T(n) only), as metric `probe.oracleAcc`:
+   * e.g. twice the training length, to see when length generalization stops moving.
+   */
+  probe?: { length: number; size: number };
 }
 
 export interface AlgorithmicProblem extends TrainProblem<Batch> {
@@ -139,6 +144,14 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
       })
     : null;
   const tests = testLengths.map((n) => ({ n, batch: algorithmicTestBatch(task, options.seed, n, testSize) }));
+  const probe = options.probe
+    ? algorithmicTestBatch(
+        task,
+        options.seed,
+        checkInt('probe.length', options.probe.length, 1, task.maxLength),
+        checkInt('probe.size', options.probe.size, 1),
+      )
+    : null;
 
   const chunks = (batch: Batch): Batch[] => {
     const out: Batch[] = [];
@@ -249,6 +262,10 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
         metrics.valAcc = r.acc;
       }
       if (testAt === 'every' || final) lengthGeneralization(stage, metrics);
+      if (probe) {
+        const b = withStageLoops(probe, stage.loops);
+        metrics['probe.oracleAcc'] = lengthScores(model, b, { maxLoops: 1, rules: [], evalBatchSize }).oracle;
+      }
       metrics.maxTrainLength = cur.at(Math.max(step - 1, 0));
       return metrics;
     },

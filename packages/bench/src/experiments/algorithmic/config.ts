@@ -69,6 +69,14 @@ export const algorithmicSchema = z.strictObject({
   adaptiveRule: z.enum(STOPPING_RULES),
   /** Fixed-point rule: loops the answer must stay unchanged. */
   fixedPointPatience: positiveInt.max(100),
+  /**
+   * Stop a unit early once its validation accuracy has been 100% and its oracle accuracy at the
+   * longest test length has moved by at most `delta` over the last `patience` evaluations (of its
+   * last stage); null: always train every step.
+   */
+  earlyStop: z
+    .strictObject({ patience: z.number().int().min(2).max(1000), delta: z.number().min(0).max(1) })
+    .nullable(),
   /** Time a few training steps per task first and log the sweep's expected cost. */
   costProbe: z.boolean(),
   /** Checkpoint every N steps inside a unit (resume continues from it); 0 = only finished units resume. */
@@ -146,6 +154,7 @@ const BASE: Omit<AlgorithmicConfigInput, 'tasks' | 'methods' | 'steps'> = {
   adaptiveRule: 'confidence-batch',
   fixedPointPatience: DEFAULT_FIXED_POINT_PATIENCE,
   checkpointEvery: 0,
+  earlyStop: null,
   costProbe: true,
   perTask: {},
   shard: null,

@@ -10,6 +10,7 @@ import {
   shiftSchedule,
   singleSchedule,
   train,
+  type EvalRecord,
   type Schedule,
 } from '@loop/shift';
 import type { ExperimentContext } from '../../experiment';
@@ -52,6 +53,8 @@ export interface UnitResult {
   plateauStep: number | null;
   /** Loops of the final stage ('1' or 'T(n)'). */
   finalLoops: string;
+  /** Step and reason when early stopping ended the unit before `steps` (absent: it trained every step). */
+  stoppedEarly?: { step: number; reason: string };
   lengths: LengthPoint[];
   trainTimeS: number;
   evalTimeS: number;
@@ -72,6 +75,29 @@ function scheduleOf(method: Method, config: AlgorithmicConfig): Schedule {
     case 'shift':
       return shiftSchedule({ criterion: config.scp });
   }
+}
+
+/**
+ * The early-stopping rule of the study: validation accuracy 100% at each of the last `patience`
+ * evaluations of the current stage, and the oracle accuracy at the longest test length (metric
+ * `probe.oracleAcc`) within `delta` over them.
+ */
+export function earlyStopRule(
+  es: { patience: number; delta: number },
+  testLength: number,
+): (evals: readonly EvalRecord[]) => string | null {
+  return (evals) => {
+    const stage = evals[evals.length - 1]?.stage;
+    const last = evals.filter((e) => e.stage === stage).slice(-es.patience);
+    if (last.length < es.patience) return null;
+    if (!last.every((e) => e.metrics['valAcc'] === 1)) return null;
+    const probe = last.map((e) => e.metrics['probe.oracleAcc'] ?? NaN);
+    if (!probe.every(Number.isFinite)) return null;
+    const moved = Math.max(...probe) - Math.min(...probe);
+    return moved <= es.delta
+      ? `validation accuracy 100% and accuracy at n=${testLength} within ${(100 * moved).toFixed(1)} points over the last ${es.patience} evaluations`
+      : null;
+  };
 }
 
 export async function trainUnit(
@@ -108,6 +134,7 @@ export async function trainUnit(
       testSize: config.testSize,
       testAt: 'final',
       stopping: { rule: config.adaptiveRule, patience: config.fixedPointPatience },
+      ...(config.earlyStop ? { probe: { length: s.testLength, size: config.testSize } } : {}),
     });
     const schedule = scheduleOf(method, config);
     const bar = ctx.progress.start(`${s.task} ${method} seed ${seed}`, s.steps);
@@ -136,12 +163,15 @@ export async function trainUnit(
       onMetrics: (r) => {
         if (r.type === 'step') bar.tick(1, `loss ${r.loss.toFixed(3)}`);
       },
+      ...(config.earlyStop ? { stopWhen: earlyStopRule(config.earlyStop, s.testLength) } : {}),
     });
     bar.done();
     if (result.status !== 'completed') {
       throw new Error(`${key} interrupted at step ${result.steps}; continue with --resume`);
     }
-    const evals: EvalPoint[] = result.evals.map((e) => ({
+    // After an early stop the final evaluation repeats the stopping step: keep the final one.
+    const evalRecords = result.evals.filter((e, i, all) => all[i + 1]?.step !== e.step);
+    const evals: EvalPoint[] = evalRecords.map((e) => ({
       step: e.step,
       trainLoss: e.metrics['trainLoss'] ?? NaN,
       trainAcc: e.metrics['trainAcc'] ?? NaN,
@@ -211,6 +241,7 @@ export async function trainUnit(
       shiftStep: shift ? shift.step : null,
       plateauStep: shift?.plateauStep ?? null,
       finalLoops: result.stages[result.stages.length - 1]?.loops ?? '?',
+      ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
       lengths,
       trainTimeS: result.trainMs / 1000,
       evalTimeS: result.stages.reduce((a, x) => a + x.evalMs, 0) / 1000 + lengthEvalS,
