@@ -25,6 +25,17 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const adam = { type: 'adam' as const, lr: 0.05, weightDecay: 0 };
 
+/** Wraps the problem's evaluate to record (step, final) of every evaluation. */
+function recordEvaluations(p: ReturnType<typeof linearProblem>): Array<[number, boolean]> {
+  const inner = p.evaluate!.bind(p);
+  const seen: Array<[number, boolean]> = [];
+  p.evaluate = (ctx) => {
+    seen.push([ctx.step, ctx.final]);
+    return inner(ctx);
+  };
+  return seen;
+}
+
 describe('train on a least-squares problem', () => {
   it('converges, logs JSONL records and keeps tf.memory() flat across steps', async () => {
     const p = linearProblem({ seed: 1 });
@@ -76,12 +87,7 @@ describe('train on a least-squares problem', () => {
 
   it('flags the evaluation at the last step as final, also when steps is a multiple of evalEvery', async () => {
     const p = linearProblem({ seed: 1 });
-    const inner = p.evaluate!.bind(p);
-    const seen: Array<[number, boolean]> = [];
-    p.evaluate = (ctx) => {
-      seen.push([ctx.step, ctx.final]);
-      return inner(ctx);
-    };
+    const seen = recordEvaluations(p);
     await train({ problem: p, schedule: singleSchedule(), optimizer: adam, steps: 6, evalEvery: 3 });
     await train({ problem: p, schedule: singleSchedule(), optimizer: adam, steps: 5, evalEvery: 3 });
     // Oracle: the schedule of evaluations written out by hand.
@@ -213,12 +219,7 @@ describe('stages', () => {
 describe('early stopping (stopWhen)', () => {
   it('ends after the evaluation it fires on, runs the final evaluation there, and is only asked in the last stage', async () => {
     const p = linearProblem({ seed: 4 });
-    const inner = p.evaluate!.bind(p);
-    const seen: Array<[number, boolean]> = [];
-    p.evaluate = (ctx) => {
-      seen.push([ctx.step, ctx.final]);
-      return inner(ctx);
-    };
+    const seen = recordEvaluations(p);
     const asked: number[] = [];
     const res = await train({
       problem: p,
