@@ -18,7 +18,8 @@ import { fusedProductsWanted } from './relaxed-simd';
 import { isWasmBackend, memoryOffsetOf, type KernelArgs, type WasmBackendInternals } from './wasm-backend';
 
 /**
- * Kernel replacements (1-4, all exact) and additions (5) for the wasm backend (tfjs-backend-wasm 4.22).
+ * Kernel replacements (1-4, exact: bitwise tfjs' results) and additions (5) for the wasm backend (tfjs-backend-wasm 4.22);
+ * the native products registered elsewhere round once per multiply-add in the default fused build.
  *
  * 1. Identity without a copy. The engine saves every input a gradient needs by cloning it (the
  *    Identity kernel); wasm's Identity copies the buffer, so a training step copied ~150 tensors and
