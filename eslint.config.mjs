@@ -2,6 +2,44 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The package arrows: tasks <- models <- hessian; tasks, models <- shift; all <- bench. A package may
+// import only the packages below it, and never another package's files by relative path.
+const PACKAGES = ['tasks', 'models', 'hessian', 'shift', 'bench'];
+const MAY_IMPORT = {
+  tasks: [],
+  models: ['tasks'],
+  hessian: ['tasks', 'models'],
+  shift: ['tasks', 'models'],
+  bench: ['tasks', 'models', 'hessian', 'shift'],
+};
+const boundaries = PACKAGES.map((pkg) => {
+  const forbidden = PACKAGES.filter((q) => q !== pkg && !MAY_IMPORT[pkg].includes(q));
+  return {
+    files: [`packages/${pkg}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(forbidden.length
+              ? [
+                  {
+                    group: forbidden.flatMap((q) => [`@loop/${q}`, `@loop/${q}/*`]),
+                    message: `@loop/${pkg} may import only ${MAY_IMPORT[pkg].map((q) => `@loop/${q}`).join(', ') || 'no other @loop package'} (tasks <- models <- hessian; tasks, models <- shift; all <- bench).`,
+                  },
+                ]
+              : []),
+            {
+              group: PACKAGES.filter((q) => q !== pkg).map((q) => `**/${q}/src/**`),
+              message: "Import another package through its entry ('@loop/<name>'), not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', '**/*.cjs', '**/*.mjs'] },
   js.configs.recommended,
@@ -34,4 +72,5 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  ...boundaries,
 );

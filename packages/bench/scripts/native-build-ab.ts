@@ -7,10 +7,9 @@
 // Usage (from packages/bench):
 //   node --conditions=@loop/source --import tsx scripts/native-build-ab.ts matmul|gelu [rev]
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeScratchFloats, wasmMemoryOf } from '@loop/models';
-import { NATIVE_GELU_PLAIN } from '../../models/src/runtime/native-gelu.generated';
-import { NATIVE_MATMUL_PLAIN } from '../../models/src/runtime/native-matmul.generated';
 import { summarize } from '../src/perf/timing';
 
 type Kernel = (...args: number[]) => void;
@@ -19,12 +18,18 @@ interface Backend {
   dataIdMap: { get(id: unknown): { memoryOffset: number } };
 }
 
-/** The plain-memory build of native/<name>.c embedded at `rev`. */
-function buildAt(name: string, rev: string): string {
+/**
+ * The plain-memory build of native/<name>.c embedded at git revision `rev`, or in the working tree
+ * (rev null), read from @loop/models' generated module as text (no import of another package's src).
+ */
+function buildAt(name: string, rev: string | null): string {
   const file = `packages/models/src/runtime/native-${name}.generated.ts`;
-  const text = execFileSync('git', ['show', `${rev}:${file}`], { encoding: 'utf8' });
+  const text =
+    rev === null
+      ? readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')
+      : execFileSync('git', ['show', `${rev}:${file}`], { encoding: 'utf8' });
   const m = /_PLAIN =\s*'([^']+)'/.exec(text);
-  if (!m) throw new Error(`no plain-memory build in ${file} at ${rev}`);
+  if (!m) throw new Error(`no plain-memory build in ${file} at ${rev ?? 'the working tree'}`);
   return m[1] as string;
 }
 
@@ -65,7 +70,7 @@ type Load = (b64: string, exportName: string) => Kernel;
 function abMatmul(rev: string, load: Load, at: (t: tf.Tensor) => number): void {
   const kernels: [string, Kernel][] = [
     [rev, load(buildAt('matmul', rev), 'batch_matmul_f32')],
-    ['working tree', load(NATIVE_MATMUL_PLAIN, 'batch_matmul_f32')],
+    ['working tree', load(buildAt('matmul', null), 'batch_matmul_f32')],
   ];
   for (const [name, m, k, n, tA, tB] of PRODUCTS) {
     const a = tf.randomNormal(tA ? [k, m] : [m, k], 0, 1, 'float32', 1);
@@ -101,7 +106,7 @@ function abMatmul(rev: string, load: Load, at: (t: tf.Tensor) => number): void {
 function abGelu(rev: string, load: Load, at: (t: tf.Tensor) => number): void {
   const kernels: [string, Kernel][] = [
     [rev, load(buildAt('gelu', rev), 'gelu_f32')],
-    ['working tree', load(NATIVE_GELU_PLAIN, 'gelu_f32')],
+    ['working tree', load(buildAt('gelu', null), 'gelu_f32')],
   ];
   const n = 672 * 256;
   const x = tf.randomNormal([n], 0, 1, 'float32', 3);
