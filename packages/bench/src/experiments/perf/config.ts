@@ -116,6 +116,24 @@ export interface StepResult {
   wasmHeapMiB: number | null;
 }
 
+/** The toy model of the HVP and full-Hessian timings (quick, full, paper). */
+const TOY = { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 };
+
+const FULL: z.input<typeof schema> = {
+  configs: standard([60, 20, 15, 6]),
+  warmup: 3,
+  warmupSeconds: 2,
+  rounds: 3,
+  peakMatmul: { size: 1024, repeats: 10 },
+  hvp: {
+    repeats: 10,
+    toy: TOY,
+    gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 },
+  },
+  fullHessian: TOY,
+  ...common,
+};
+
 export const PERF_PROFILES: Record<ProfileName, ProfileSettings<z.input<typeof schema>>> = {
   smoke: {
     seeds: 1,
@@ -149,47 +167,21 @@ export const PERF_PROFILES: Record<ProfileName, ProfileSettings<z.input<typeof s
       peakMatmul: { size: 1024, repeats: 5 },
       hvp: {
         repeats: 10,
-        toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
+        toy: TOY,
         gpt: { name: 'GPT block C64', nEmbd: 64, nHead: 4, seqLen: 21, batch: 32, loops: 1 },
       },
-      fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
+      fullHessian: TOY,
       ...common,
     },
   },
   full: {
     seeds: 1,
     why: 'the standard configs with more repetitions and the HVP on the n_embd 256 block: ~15 min on 2 cores with wasm',
-    config: {
-      configs: standard([60, 20, 15, 6]),
-      warmup: 3,
-      warmupSeconds: 2,
-      rounds: 3,
-      peakMatmul: { size: 1024, repeats: 10 },
-      hvp: {
-        repeats: 10,
-        toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
-        gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 },
-      },
-      fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
-      ...common,
-    },
+    config: FULL,
   },
   paper: {
     seeds: 1,
     why: 'same as full (the paper reports no timings); meant for tfjs-node(-gpu)',
-    config: {
-      configs: standard([60, 20, 15, 6]),
-      warmup: 3,
-      warmupSeconds: 2,
-      rounds: 3,
-      peakMatmul: { size: 2048, repeats: 10 },
-      hvp: {
-        repeats: 10,
-        toy: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
-        gpt: { name: 'GPT block C256', nEmbd: 256, nHead: 4, seqLen: 41, batch: 64, loops: 1 },
-      },
-      fullHessian: { dim: 8, vocabSize: 8, loops: 3, seqLen: 8, batch: 64 },
-      ...common,
-    },
+    config: { ...FULL, peakMatmul: { size: 2048, repeats: 10 } },
   },
 };
