@@ -7,7 +7,9 @@ import {
   singleSchedule,
   train,
   type EvalMetrics,
+  type MetricsRecord,
   type Schedule,
+  type TrainResult,
 } from '@loop/shift';
 import { createRng } from '@loop/tasks';
 import type { ExperimentContext } from '../experiment';
@@ -96,33 +98,90 @@ export interface LengthSet {
   simple: number[];
 }
 
+export interface TrainRunOptions {
+  label: string;
+  seed: number;
+  language: number;
+  data: MarkovData;
+  dataCfg: DataConfig;
+  model: ModelConfig;
+  train: TrainConfig;
+  schedule: RunSchedule;
+  hessian?: HessianConfig;
+  alignment?: boolean;
+  /** Training examples for the Hessian / alignment loss (default hessian.samples). */
+  probeSamples?: number;
+  lengthSets?: LengthSet[];
+}
+
+/** Everything one run holds while it trains. */
+interface RunState {
+  pair: ToyPair;
+  /** Loops of Looped-Attn. */
+  K: number;
+  runName: string;
+  trainBatch: PrefixBatch;
+  valBatch: PrefixBatch;
+  /** The Hessian / alignment probe: the first `probeSamples` training examples (null: none). */
+  hx: tf.Tensor2D | null;
+  hy: tf.Tensor1D | null;
+  trackers: Map<number, HessianTracker>;
+  epochs: EpochPoint[];
+  hessian: HessianPoint[];
+  /** Cumulative training time at the last step record (ms). */
+  lastTrainMs: number;
+}
+
 /**
  * Trains one toy model run with @loop/shift's engine and records, every `evalEvery` epochs (and at
  * epoch 0): accuracy on all / low-IC / high-IC training sequences, train and validation loss, the
  * gradient norm; optionally the full Hessian every `hessian.every` epochs and the gradient alignment.
  */
-export async function trainRun(
-  ctx: ExperimentContext<unknown>,
-  o: {
-    label: string;
-    seed: number;
-    language: number;
-    data: MarkovData;
-    dataCfg: DataConfig;
-    model: ModelConfig;
-    train: TrainConfig;
-    schedule: RunSchedule;
-    hessian?: HessianConfig;
-    alignment?: boolean;
-    /** Training examples for the Hessian / alignment loss (default hessian.samples). */
-    probeSamples?: number;
-    lengthSets?: LengthSet[];
-  },
-): Promise<TrainRunResult> {
-  const { data } = o;
+export async function trainRun(ctx: ExperimentContext<unknown>, o: TrainRunOptions): Promise<TrainRunResult> {
+  const st = setUpRun(o);
+  const problem = markovProblem({
+    pair: st.pair,
+    train: st.trainBatch,
+    batchSize: o.train.batchSize,
+    seed: o.seed,
+  });
+  const spe = problem.stepsPerEpoch!;
+  const bar = ctx.progress.start(`${st.runName}`, o.train.epochs);
+  const startLoops =
+    o.schedule.kind === 'looped' || (o.schedule.kind === 'shift-at' && o.schedule.epoch <= 0) ? st.K : 1;
+  measureEpoch(ctx, o, st, 0, startLoops, 0, 0);
+  const evaluate = (ectx: {
+    step: number;
+    stage: { loops: { kind: string; loops?: number } };
+  }): EvalMetrics => {
+    const epoch = Math.round(ectx.step / spe);
+    const loops = ectx.stage.loops.kind === 'fixed' ? (ectx.stage.loops.loops ?? 1) : st.K;
+    // gradNorm / trainMs of this evaluation are filled from the engine's eval record (onMetrics).
+    const p = measureEpoch(ctx, o, st, epoch, loops, NaN, st.lastTrainMs);
+    bar.tick(o.train.evalEvery, `acc ${p.acc.toFixed(3)} high ${p.accHigh.toFixed(3)}`);
+    return { valLoss: p.valLoss, valAcc: p.valAcc, trainAcc: p.acc, accLow: p.accLow, accHigh: p.accHigh };
+  };
+  const result = await train({
+    problem: { ...problem, evaluate },
+    schedule: scheduleOf(o.schedule, st.K, spe),
+    optimizer: { type: o.train.optimizer, lr: o.train.lr, weightDecay: o.train.weightDecay },
+    epochs: o.train.epochs,
+    evalEvery: { epochs: o.train.evalEvery },
+    handleSigint: false,
+    onMetrics: (r) => recordTiming(st, r),
+  });
+  bar.done();
+  const out = resultOf(o, st, result, spe);
+  await saveFinalWeights(ctx, o, st, result);
+  st.hx?.dispose();
+  st.hy?.dispose();
+  st.pair.dispose();
+  return out;
+}
+
+function setUpRun(o: TrainRunOptions): RunState {
   const width = o.dataCfg.length - 1;
-  const trainBatch = toBatch(data.train.input, data.train.target, width);
-  const valBatch = toBatch(data.val.input, data.val.target, width);
+  const trainBatch = toBatch(o.data.train.input, o.data.train.target, width);
   const pair = createToyPair({
     dim: o.model.dim,
     vocabSize: o.dataCfg.vocabSize,
@@ -131,148 +190,137 @@ export async function trainRun(
     gating: o.model.gating,
     positional: o.model.variant === 'positional' ? 'sinusoidal' : 'none',
   });
-  const K = o.model.loops;
-  const runName = `${o.label}/seed${o.seed}`;
-  const hessSubset = subset(
+  const probe = subset(
     trainBatch,
     Array.from({ length: Math.min(o.probeSamples ?? o.hessian?.samples ?? 0, trainBatch.size) }, (_, i) => i),
   );
-  const hx =
-    hessSubset.size > 0 ? tf.keep(tf.tensor2d(hessSubset.input, [hessSubset.size, width], 'int32')) : null;
-  const hy = hessSubset.size > 0 ? tf.keep(tf.tensor1d(hessSubset.target, 'int32')) : null;
+  return {
+    pair,
+    K: o.model.loops,
+    runName: `${o.label}/seed${o.seed}`,
+    trainBatch,
+    valBatch: toBatch(o.data.val.input, o.data.val.target, width),
+    hx: probe.size > 0 ? tf.keep(tf.tensor2d(probe.input, [probe.size, width], 'int32')) : null,
+    hy: probe.size > 0 ? tf.keep(tf.tensor1d(probe.target, 'int32')) : null,
+    trackers: new Map(),
+    epochs: [],
+    hessian: [],
+    lastTrainMs: 0,
+  };
+}
 
-  const schedule: Schedule =
-    o.schedule.kind === 'single'
-      ? singleSchedule()
-      : o.schedule.kind === 'looped'
+/** The engine's schedule of a run: epochs become steps once the steps per epoch are known. */
+function scheduleOf(s: RunSchedule, K: number, stepsPerEpoch: number): Schedule {
+  switch (s.kind) {
+    case 'single':
+      return singleSchedule();
+    case 'looped':
+      return loopedSchedule(K);
+    case 'shift-scp':
+      return shiftSchedule({ criterion: s.criterion, loops: K });
+    case 'shift-at':
+      return s.epoch <= 0
         ? loopedSchedule(K)
-        : o.schedule.kind === 'shift-scp'
-          ? shiftSchedule({ criterion: o.schedule.criterion, loops: K })
-          : shiftSchedule({ shiftStep: 1, loops: K }); // replaced below once stepsPerEpoch is known
+        : shiftSchedule({ shiftStep: s.epoch * stepsPerEpoch, loops: K });
+  }
+}
 
-  const problemBase = markovProblem({ pair, train: trainBatch, batchSize: o.train.batchSize, seed: o.seed });
-  const spe = problemBase.stepsPerEpoch!;
-  const finalSchedule: Schedule =
-    o.schedule.kind === 'shift-at'
-      ? o.schedule.epoch <= 0
-        ? loopedSchedule(K)
-        : shiftSchedule({ shiftStep: o.schedule.epoch * spe, loops: K })
-      : schedule;
-
-  const trackers = new Map<number, HessianTracker>();
-  const trackerFor = (loops: number): HessianTracker => {
-    let t = trackers.get(loops);
-    if (!t) {
-      t = new HessianTracker({
-        lossFn: () => lossWith(pair, loops, hx!, hy!),
-        params: paramsOf(pair, loops),
-        method: 'full',
-        includeSpectrum: true,
-      });
-      trackers.set(loops, t);
+/** The engine's step and eval records give the training time and each evaluation's gradient norm. */
+function recordTiming(st: RunState, r: MetricsRecord): void {
+  if (r.type === 'step') st.lastTrainMs = r.trainMs;
+  if (r.type === 'eval') {
+    const p = st.epochs[st.epochs.length - 1];
+    if (p && Number.isNaN(p.gradNorm)) {
+      p.gradNorm = r.gradNorm;
+      p.trainMs = r.trainMs;
     }
-    return t;
+  }
+}
+
+/** One evaluation: accuracies and losses, the gradient alignment and (when due) the Hessian. */
+function measureEpoch(
+  ctx: ExperimentContext<unknown>,
+  o: TrainRunOptions,
+  st: RunState,
+  epoch: number,
+  loops: number,
+  gradNorm: number,
+  trainMs: number,
+): EpochPoint {
+  const { pair, hx, hy } = st;
+  const tr = predict(pair, loops, st.trainBatch);
+  const va = predict(pair, loops, st.valBatch);
+  const point: EpochPoint = {
+    epoch,
+    loops,
+    trainLoss: meanOf(tr.loss),
+    acc: meanOf(tr.correct),
+    accLow: meanOf(tr.correct, o.data.low),
+    accHigh: meanOf(tr.correct, o.data.high),
+    valLoss: meanOf(va.loss),
+    valAcc: meanOf(va.correct),
+    gradNorm,
+    trainMs,
   };
+  if (o.alignment && hx && hy) {
+    const g1 = gradientVector(() => lossWith(pair, 1, hx, hy), pair.shared);
+    const gK = gradientVector(() => lossWith(pair, st.K, hx, hy), pair.shared);
+    point.alignment = gradientAlignment(g1, gK);
+  }
+  st.epochs.push(point);
+  const { epoch: _e, loops: _l, ...values } = point;
+  ctx.metric({ series: 'train', run: st.runName, step: epoch, values });
+  if (o.hessian && hx && (epoch % o.hessian.every === 0 || epoch === o.train.epochs))
+    hessianSnapshot(ctx, st, epoch, loops);
+  return point;
+}
 
-  const epochs: EpochPoint[] = [];
-  const hessian: HessianPoint[] = [];
-  const bar = ctx.progress.start(`${runName}`, o.train.epochs);
-  let lastTrainMs = 0;
-
-  const measure = (epoch: number, loops: number, gradNorm: number, trainMs: number): EpochPoint => {
-    const tr = predict(pair, loops, trainBatch);
-    const va = predict(pair, loops, valBatch);
-    const point: EpochPoint = {
-      epoch,
-      loops,
-      trainLoss: meanOf(tr.loss),
-      acc: meanOf(tr.correct),
-      accLow: meanOf(tr.correct, data.low),
-      accHigh: meanOf(tr.correct, data.high),
-      valLoss: meanOf(va.loss),
-      valAcc: meanOf(va.correct),
-      gradNorm,
-      trainMs,
-    };
-    if (o.alignment && hx && hy) {
-      const g1 = gradientVector(() => lossWith(pair, 1, hx, hy), pair.shared);
-      const gK = gradientVector(() => lossWith(pair, K, hx, hy), pair.shared);
-      point.alignment = gradientAlignment(g1, gK);
-    }
-    epochs.push(point);
-    const { epoch: _e, loops: _l, ...values } = point;
-    ctx.metric({ series: 'train', run: runName, step: epoch, values });
-    if (o.hessian && hx && (epoch % o.hessian.every === 0 || epoch === o.train.epochs)) {
-      const snap: HessianSnapshot = trackerFor(loops).snapshot(epoch);
-      const eig = snap.spectrum && 'eigenvalues' in snap.spectrum ? snap.spectrum.eigenvalues : [];
-      const rv = snap.riverValley;
-      const h: HessianPoint = {
-        epoch,
-        dim: snap.dim,
-        entropy: snap.entropy.entropy,
-        effectiveRank: snap.entropy.effectiveRank,
-        negativeMassFraction: snap.entropy.negativeMassFraction,
-        mutualInformation: snap.mutualInformation?.mutualInformation ?? null,
-        riverDim: rv.riverDim,
-        valleyDim: rv.valleyDim,
-        conditionNumber: rv.conditionNumber,
-        shape: rv.shape,
-        lowCurvatureValleyCount: rv.lowCurvatureValleyCount,
-        eigenvalues: eig,
-        seconds: snap.seconds,
-      };
-      hessian.push(h);
-      const { eigenvalues: _v, shape, ...hv } = h;
-      ctx.metric({
-        series: 'hessian',
-        run: runName,
-        step: epoch,
-        values: { ...hv, shapeV: shape === 'V' ? 1 : 0 },
-      });
-      ctx.histogram({ series: 'hessian', run: runName, step: epoch, name: 'eigenvalues', values: eig });
-    }
-    return point;
+/** The full Hessian of the probe loss under `loops`, its spectrum and landscape figures, recorded. */
+function hessianSnapshot(ctx: ExperimentContext<unknown>, st: RunState, epoch: number, loops: number): void {
+  let tracker = st.trackers.get(loops);
+  if (!tracker) {
+    tracker = new HessianTracker({
+      lossFn: () => lossWith(st.pair, loops, st.hx!, st.hy!),
+      params: paramsOf(st.pair, loops),
+      method: 'full',
+      includeSpectrum: true,
+    });
+    st.trackers.set(loops, tracker);
+  }
+  const snap: HessianSnapshot = tracker.snapshot(epoch);
+  const eig = snap.spectrum && 'eigenvalues' in snap.spectrum ? snap.spectrum.eigenvalues : [];
+  const rv = snap.riverValley;
+  const h: HessianPoint = {
+    epoch,
+    dim: snap.dim,
+    entropy: snap.entropy.entropy,
+    effectiveRank: snap.entropy.effectiveRank,
+    negativeMassFraction: snap.entropy.negativeMassFraction,
+    mutualInformation: snap.mutualInformation?.mutualInformation ?? null,
+    riverDim: rv.riverDim,
+    valleyDim: rv.valleyDim,
+    conditionNumber: rv.conditionNumber,
+    shape: rv.shape,
+    lowCurvatureValleyCount: rv.lowCurvatureValleyCount,
+    eigenvalues: eig,
+    seconds: snap.seconds,
   };
-
-  const startLoops =
-    o.schedule.kind === 'looped' || (o.schedule.kind === 'shift-at' && o.schedule.epoch <= 0) ? K : 1;
-  measure(0, startLoops, 0, 0);
-
-  const evaluate = (ectx: {
-    step: number;
-    stage: { loops: { kind: string; loops?: number } };
-  }): EvalMetrics => {
-    const epoch = Math.round(ectx.step / spe);
-    const loops = ectx.stage.loops.kind === 'fixed' ? (ectx.stage.loops.loops ?? 1) : K;
-    // gradNorm / trainMs of this evaluation are filled from the engine's eval record (onMetrics).
-    const p = measure(epoch, loops, NaN, lastTrainMs);
-    bar.tick(o.train.evalEvery, `acc ${p.acc.toFixed(3)} high ${p.accHigh.toFixed(3)}`);
-    return { valLoss: p.valLoss, valAcc: p.valAcc, trainAcc: p.acc, accLow: p.accLow, accHigh: p.accHigh };
-  };
-
-  const result = await train({
-    problem: { ...problemBase, evaluate },
-    schedule: finalSchedule,
-    optimizer: { type: o.train.optimizer, lr: o.train.lr, weightDecay: o.train.weightDecay },
-    epochs: o.train.epochs,
-    evalEvery: { epochs: o.train.evalEvery },
-    handleSigint: false,
-    onMetrics: (r) => {
-      if (r.type === 'step') lastTrainMs = r.trainMs;
-      if (r.type === 'eval') {
-        const p = epochs[epochs.length - 1];
-        if (p && Number.isNaN(p.gradNorm)) {
-          p.gradNorm = r.gradNorm;
-          p.trainMs = r.trainMs;
-        }
-      }
-    },
+  st.hessian.push(h);
+  const { eigenvalues: _v, shape, ...hv } = h;
+  ctx.metric({
+    series: 'hessian',
+    run: st.runName,
+    step: epoch,
+    values: { ...hv, shapeV: shape === 'V' ? 1 : 0 },
   });
-  bar.done();
+  ctx.histogram({ series: 'hessian', run: st.runName, step: epoch, name: 'eigenvalues', values: eig });
+}
 
+/** The run's record: per-epoch points, Hessians, shift, cost and length generalization of the final model. */
+function resultOf(o: TrainRunOptions, st: RunState, result: TrainResult, spe: number): TrainRunResult {
+  const finalLoops = result.stage.name === 'single' ? 1 : st.K;
   const lengthGen = o.lengthSets?.map((s) => {
-    const loops = result.stage.name === 'single' ? 1 : K;
-    const { correct } = predict(pair, loops, s.batch);
+    const { correct } = predict(st.pair, finalLoops, s.batch);
     return {
       length: s.length,
       acc: meanOf(correct),
@@ -281,16 +329,14 @@ export async function trainRun(
       size: s.batch.size,
     };
   });
-
   const shift = result.shifts[0];
-  const finalLoops = result.stage.name === 'single' ? 1 : K;
-  const out: TrainRunResult = {
+  return {
     label: o.label,
     language: o.language,
     seed: o.seed,
-    epochs,
-    hessian,
-    parameterCount: paramsOf(pair, finalLoops).reduce((s, v) => s + v.size, 0),
+    epochs: st.epochs,
+    hessian: st.hessian,
+    parameterCount: paramsOf(st.pair, finalLoops).reduce((s, v) => s + v.size, 0),
     trainMs: result.trainMs,
     flops: result.flops,
     stepsPerEpoch: spe,
@@ -301,20 +347,29 @@ export async function trainRun(
           reason: shift.reason,
         }
       : null,
-    final: epochs[epochs.length - 1]!,
+    final: st.epochs[st.epochs.length - 1]!,
     ...(lengthGen ? { lengthGen } : {}),
   };
-  // Final weights: every variable lives in the looped model (Single-Attn runs on its first four).
-  await saveCheckpoint(ctx.out.file('weights', runName.replaceAll('/', '-')), {
-    weights: snapshotVariables(pair.looped.variables, pair.looped.variableNames),
-    config: { ...pair.looped.options },
+}
+
+/** Final weights: every variable lives in the looped model (Single-Attn runs on its first four). */
+async function saveFinalWeights(
+  ctx: ExperimentContext<unknown>,
+  o: TrainRunOptions,
+  st: RunState,
+  result: TrainResult,
+): Promise<void> {
+  await saveCheckpoint(ctx.out.file('weights', st.runName.replaceAll('/', '-')), {
+    weights: snapshotVariables(st.pair.looped.variables, st.pair.looped.variableNames),
+    config: { ...st.pair.looped.options },
     step: result.steps,
-    extra: { label: o.label, language: o.language, seed: o.seed, finalLoops },
+    extra: {
+      label: o.label,
+      language: o.language,
+      seed: o.seed,
+      finalLoops: result.stage.name === 'single' ? 1 : st.K,
+    },
   });
-  hx?.dispose();
-  hy?.dispose();
-  pair.dispose();
-  return out;
 }
 
 /** Reference accuracies of a test length's set. */
