@@ -1,14 +1,14 @@
 import { shiftCriterion } from '@loop/shift';
 import { barChart, lineChart, lossChart, type Datum } from '../charts/specs';
 import type { ExperimentContext } from '../experiment';
-import type { ReportSection } from '../report/types';
+import type { ReportBlock, ReportSection } from '../report/types';
 import { num, pct, spread } from '../stats';
 import { fmtCI, meanCI, pairedCI } from '../verdict-rules';
 import type { Table } from '../summary-table';
 import type { DataConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
 import { replicateKey, type CoreRuns } from './core';
 import { markovData } from './data';
-import { trainRun, type TrainRunResult } from './train-run';
+import { trainRun, type EpochPoint, type TrainRunResult } from './train-run';
 
 /** Replays SCP on a Single-Attn run's evaluations (what the online criterion would see). */
 export function scpOnRun(
@@ -55,15 +55,87 @@ function point(run: TrainRunResult, role: string, shiftEpoch: number | null, tar
   };
 }
 
+type ShiftCfg = { data: DataConfig; model: ModelConfig; train: TrainConfig; shift: ShiftConfig };
+type ScpPoint = { language: number; seed: number; plateauEpoch: number | null; shiftEpoch: number | null };
+type Aggregate = ReturnType<typeof aggregate>[number];
+
 export async function shiftStudy(
   ctx: ExperimentContext<unknown>,
   core: CoreRuns,
-  cfg: { data: DataConfig; model: ModelConfig; train: TrainConfig; shift: ShiftConfig },
+  cfg: ShiftCfg,
 ): Promise<{ sections: ReportSection[]; summary: Table; results: object }> {
+  const { points, scp, firstScpRun } = await runSweep(ctx, core, cfg);
+  await curveFigures(ctx, core, scp[0]!, firstScpRun);
+  const agg = aggregate(points);
+  await sweepFigures(ctx, agg);
+  const stats = sweepStats(core, points, scp, agg, cfg.train.epochs);
+  return {
+    sections: [
+      {
+        title: 'SCP and SHIFT on the Markov language',
+        blocks: [
+          {
+            kind: 'figure',
+            name: 'shift-loss',
+            caption:
+              "Training (solid) and validation (dashed) loss of Single-Attn, Looped-Attn and SHIFT switching at SCP's point (first language and seed); green: the switch.",
+          },
+          {
+            kind: 'figure',
+            name: 'shift-val-loss',
+            caption: 'Single-Attn validation loss with the plateau point and the SCP shift point.',
+          },
+          {
+            kind: 'figure',
+            name: 'shift-grad-norm',
+            caption: 'Single-Attn gradient norm (mean over each epoch) with the same points.',
+          },
+          { kind: 'table', table: scpTableOf(scp, cfg) },
+          { kind: 'table', table: sweepTableOf(agg, stats.looped, cfg.train.epochs, core.seeds.length) },
+          {
+            kind: 'figure',
+            name: 'shift-efficiency',
+            caption: 'Training time by shift point (the paper: shift efficiency).',
+          },
+          {
+            kind: 'figure',
+            name: 'shift-performance',
+            caption: 'Final accuracy by shift point (the paper: shift performance).',
+          },
+          shiftVerdict(stats, scp),
+        ],
+      },
+    ],
+    summary: {
+      title: 'SHIFT sweep',
+      columns: ['schedule', 'train time (s)', 'final acc', 'high-IC acc'],
+      rows: agg.map((a) => [a.role, num(a.trainS, 2), pct(a.acc), pct(a.accHigh)]),
+    },
+    results: {
+      scp,
+      points,
+      speedupAtScp: stats.speedup,
+      speedupAtScpCI: stats.speedupCI,
+      accDiffAtScp: stats.accDiff,
+      highDiffAtScp: stats.highDiff,
+      modelledSpeedupAtScp: stats.modelled,
+      flopSpeedupAtScp: stats.flopSpeedup,
+    },
+  };
+}
+
+/**
+ * Per run: SCP replayed on Single-Attn, then SHIFT trained switching at epoch 1, at SCP's point and
+ * at the later fractions of the remaining epochs (each a resumable unit).
+ */
+async function runSweep(
+  ctx: ExperimentContext<unknown>,
+  core: CoreRuns,
+  cfg: ShiftCfg,
+): Promise<{ points: SweepPoint[]; scp: ScpPoint[]; firstScpRun: TrainRunResult | null }> {
   const E = cfg.train.epochs;
   const points: SweepPoint[] = [];
-  const scp: { language: number; seed: number; plateauEpoch: number | null; shiftEpoch: number | null }[] =
-    [];
+  const scp: ScpPoint[] = [];
   let firstScpRun: TrainRunResult | null = null;
   for (const [i, rep] of core.seeds.entries()) {
     const { seed, language } = rep;
@@ -102,10 +174,17 @@ export async function shiftStudy(
       if (i === 0 && role === 'SCP') firstScpRun = run;
     }
   }
+  return { points, scp, firstScpRun };
+}
 
-  // Validation loss and gradient norm of Single-Attn (first seed) with the plateau and shift points.
+/** Loss curves of the first run (with SHIFT at SCP's point) and Single-Attn's validation loss and gradient norm. */
+async function curveFigures(
+  ctx: ExperimentContext<unknown>,
+  core: CoreRuns,
+  scp0: ScpPoint,
+  firstScpRun: TrainRunResult | null,
+): Promise<void> {
   const s0 = core.single[0]!;
-  const scp0 = scp[0]!;
   const marks = [
     ...(scp0.plateauEpoch !== null
       ? [{ x: scp0.plateauEpoch, label: `plateau (epoch ${scp0.plateauEpoch})`, color: '#d62728' }]
@@ -135,31 +214,31 @@ export async function shiftStudy(
       marks: marks.filter((m) => m.label.startsWith('SCP')),
     }),
   );
-  await ctx.figure(
-    'shift-val-loss',
-    lineChart({
-      title: `Single-Attn validation loss (language ${s0.language}, seed ${s0.seed})`,
-      data: ep.map((e) => ({ epoch: e.epoch, value: e.valLoss })),
-      x: 'epoch',
-      y: 'value',
-      yTitle: 'validation loss',
-      marks,
-    }),
-  );
-  await ctx.figure(
+  const single = (name: string, title: string, yTitle: string, value: (e: EpochPoint) => number) =>
+    ctx.figure(
+      name,
+      lineChart({
+        title: `${title} (language ${s0.language}, seed ${s0.seed})`,
+        data: ep.map((e) => ({ epoch: e.epoch, value: value(e) })),
+        x: 'epoch',
+        y: 'value',
+        yTitle,
+        marks,
+      }),
+    );
+  await single('shift-val-loss', 'Single-Attn validation loss', 'validation loss', (e) => e.valLoss);
+  await single(
     'shift-grad-norm',
-    lineChart({
-      title: `Single-Attn gradient norm, mean per epoch (language ${s0.language}, seed ${s0.seed})`,
-      data: ep.map((e) => ({ epoch: e.epoch, value: e.gradNorm })),
-      x: 'epoch',
-      y: 'value',
-      yTitle: 'gradient norm',
-      marks,
-    }),
+    'Single-Attn gradient norm, mean per epoch',
+    'gradient norm',
+    (e) => e.gradNorm,
   );
+}
 
+/** Mean ± std over runs of each schedule (role). */
+function aggregate(points: readonly SweepPoint[]) {
   const roles = [...new Set(points.map((p) => p.role))];
-  const agg = roles.map((role) => {
+  return roles.map((role) => {
     const ps = points.filter((p) => p.role === role);
     return {
       role,
@@ -174,6 +253,10 @@ export async function shiftStudy(
       timeTo: spread(ps.map((p) => p.timeToLoopedS ?? NaN)),
     };
   });
+}
+
+/** Training time and final accuracy by shift point (the paper's efficiency and performance figures). */
+async function sweepFigures(ctx: ExperimentContext<unknown>, agg: readonly Aggregate[]): Promise<void> {
   const bars: Datum[] = agg.map((a) => ({
     schedule: a.role,
     time: a.trainS.mean,
@@ -207,7 +290,16 @@ export async function shiftStudy(
       xOffset: 'metric',
     }),
   );
+}
 
+/** SHIFT at SCP against pure Looped-Attn: measured speedup per run, paired accuracy differences, modelled and FLOP ratios. */
+function sweepStats(
+  core: CoreRuns,
+  points: readonly SweepPoint[],
+  scp: readonly ScpPoint[],
+  agg: readonly Aggregate[],
+  E: number,
+) {
   const looped = agg.find((a) => a.role === 'Looped-Attn only')!;
   const atScp = agg.find((a) => a.role === 'SCP');
   const pairOf = (r: { language: number; seed: number }, role: string) =>
@@ -219,18 +311,13 @@ export async function shiftStudy(
       return l && s ? l.trainS / s.trainS : NaN;
     })
     .filter(Number.isFinite);
-  const speedup = spread(perSeedSpeedup);
-  const speedupCI = meanCI(perSeedSpeedup);
   // Final accuracy of SHIFT at SCP vs pure Looped-Attn, paired per run.
   const scpRuns = core.seeds.filter((r) => pairOf(r, 'SCP'));
-  const accDiff = pairedCI(
-    scpRuns.map((r) => pairOf(r, 'SCP')!.acc),
-    scpRuns.map((r) => pairOf(r, 'Looped-Attn only')!.acc),
-  );
-  const highDiff = pairedCI(
-    scpRuns.map((r) => pairOf(r, 'SCP')!.accHigh),
-    scpRuns.map((r) => pairOf(r, 'Looped-Attn only')!.accHigh),
-  );
+  const paired = (f: (p: SweepPoint) => number) =>
+    pairedCI(
+      scpRuns.map((r) => f(pairOf(r, 'SCP')!)),
+      scpRuns.map((r) => f(pairOf(r, 'Looped-Attn only')!)),
+    );
   // Wall times on a shared machine are noisy: also model each schedule's time from the median epoch
   // time of the pure runs of the same seed (shift at e: e Single epochs + (E - e) Looped epochs).
   const medianEpochMs = (r: TrainRunResult): number => {
@@ -251,9 +338,21 @@ export async function shiftStudy(
       })
       .filter(Number.isFinite),
   );
-  const flopSpeedup = atScp ? looped.flops.mean / atScp.flops.mean : NaN;
-  const table: Table = {
-    title: `SHIFT sweep: ${E} epochs in total, shift points per run (mean ± std over ${core.seeds.length} run(s))`,
+  return {
+    looped,
+    atScp,
+    speedup: spread(perSeedSpeedup),
+    speedupCI: meanCI(perSeedSpeedup),
+    accDiff: paired((p) => p.acc),
+    highDiff: paired((p) => p.accHigh),
+    modelled,
+    flopSpeedup: atScp ? looped.flops.mean / atScp.flops.mean : NaN,
+  };
+}
+
+function sweepTableOf(agg: readonly Aggregate[], looped: Aggregate, E: number, runs: number): Table {
+  return {
+    title: `SHIFT sweep: ${E} epochs in total, shift points per run (mean ± std over ${runs} run(s))`,
     columns: [
       'schedule',
       'shift epoch',
@@ -278,79 +377,36 @@ export async function shiftStudy(
     ]),
     note: 'Train time excludes evaluations (engine timer, measured). FLOPs are the engine estimate. The SCP shift epoch is replayed from the Single-Attn run (the online criterion sees the same validation losses and gradient norms).',
   };
-  const scpTable: Table = {
+}
+
+function scpTableOf(scp: readonly ScpPoint[], cfg: ShiftCfg): Table {
+  const c = cfg.shift.criterion;
+  return {
     title: 'SCP on Single-Attn per run',
     columns: ['language', 'seed', 'plateau epoch', 'shift epoch'],
     rows: scp.map((s) => [s.language, s.seed, s.plateauEpoch ?? 'none', s.shiftEpoch ?? 'did not fire']),
-    note: `plateauDelta ${cfg.shift.criterion.plateauDelta}, plateauPatience ${cfg.shift.criterion.plateauPatience}, gradDelta ${cfg.shift.criterion.gradDelta}, gradPatience ${cfg.shift.criterion.gradPatience}${cfg.shift.criterion.maxWait ? `, maxWait ${cfg.shift.criterion.maxWait}` : ''} (evaluations are per epoch).`,
+    note: `plateauDelta ${c.plateauDelta}, plateauPatience ${c.plateauPatience}, gradDelta ${c.gradDelta}, gradPatience ${c.gradPatience}${c.maxWait ? `, maxWait ${c.maxWait}` : ''} (evaluations are per epoch).`,
   };
-  // Rule: SHIFT is faster when the measured speedup's 95% interval is above 1, and loses no accuracy
-  // when the paired accuracy difference's interval stays above -1 pt.
+}
+
+/**
+ * Rule: SHIFT is faster when the measured speedup's 95% interval is above 1, and loses no accuracy
+ * when the paired accuracy difference's interval stays above -1 pt.
+ */
+function shiftVerdict(stats: ReturnType<typeof sweepStats>, scp: readonly ScpPoint[]): ReportBlock {
+  const { atScp, speedupCI, accDiff, highDiff, modelled, flopSpeedup } = stats;
   const faster = speedupCI.n >= 3 && speedupCI.lower > 1;
   const slower = speedupCI.n >= 3 && speedupCI.upper < 1;
   const keeps = accDiff.n >= 3 && accDiff.lower >= -0.01;
   const loses = accDiff.n >= 3 && accDiff.upper < -0.01;
   const fired = scp.filter((x) => x.shiftEpoch !== null).length;
   return {
-    sections: [
-      {
-        title: 'SCP and SHIFT on the Markov language',
-        blocks: [
-          {
-            kind: 'figure',
-            name: 'shift-loss',
-            caption:
-              "Training (solid) and validation (dashed) loss of Single-Attn, Looped-Attn and SHIFT switching at SCP's point (first language and seed); green: the switch.",
-          },
-          {
-            kind: 'figure',
-            name: 'shift-val-loss',
-            caption: 'Single-Attn validation loss with the plateau point and the SCP shift point.',
-          },
-          {
-            kind: 'figure',
-            name: 'shift-grad-norm',
-            caption: 'Single-Attn gradient norm (mean over each epoch) with the same points.',
-          },
-          { kind: 'table', table: scpTable },
-          { kind: 'table', table },
-          {
-            kind: 'figure',
-            name: 'shift-efficiency',
-            caption: 'Training time by shift point (the paper: shift efficiency).',
-          },
-          {
-            kind: 'figure',
-            name: 'shift-performance',
-            caption: 'Final accuracy by shift point (the paper: shift performance).',
-          },
-          {
-            kind: 'verdict',
-            claim:
-              'SHIFT at the SCP point is faster than pure Looped-Attn without losing final accuracy (the paper reports a speedup on Markov; its value did not survive in our copy of the text)',
-            held:
-              !atScp || speedupCI.n < 3 ? 'n/a' : faster && keeps ? true : slower || loses ? false : 'partly',
-            evidence: atScp
-              ? `SCP fired in ${fired}/${scp.length} runs; measured training-time speedup ${fmtCI(speedupCI, 'num', 2)}x (95% interval over runs); final accuracy SHIFT − Looped (paired) ${fmtCI(accDiff, 'pt')}, high-IC ${fmtCI(highDiff, 'pt')}; FLOPs ${flopSpeedup.toFixed(2)}x fewer (engine estimate); modelled from median epoch times (not measured) ${num(modelled, 2)}x. Rule: held when the measured speedup's interval is above 1 and the accuracy difference's above −1 pt.`
-              : 'SCP did not fire within the epochs of this profile',
-          },
-        ],
-      },
-    ],
-    summary: {
-      title: 'SHIFT sweep',
-      columns: ['schedule', 'train time (s)', 'final acc', 'high-IC acc'],
-      rows: agg.map((a) => [a.role, num(a.trainS, 2), pct(a.acc), pct(a.accHigh)]),
-    },
-    results: {
-      scp,
-      points,
-      speedupAtScp: speedup,
-      speedupAtScpCI: speedupCI,
-      accDiffAtScp: accDiff,
-      highDiffAtScp: highDiff,
-      modelledSpeedupAtScp: modelled,
-      flopSpeedupAtScp: flopSpeedup,
-    },
+    kind: 'verdict',
+    claim:
+      'SHIFT at the SCP point is faster than pure Looped-Attn without losing final accuracy (the paper reports a speedup on Markov; its value did not survive in our copy of the text)',
+    held: !atScp || speedupCI.n < 3 ? 'n/a' : faster && keeps ? true : slower || loses ? false : 'partly',
+    evidence: atScp
+      ? `SCP fired in ${fired}/${scp.length} runs; measured training-time speedup ${fmtCI(speedupCI, 'num', 2)}x (95% interval over runs); final accuracy SHIFT − Looped (paired) ${fmtCI(accDiff, 'pt')}, high-IC ${fmtCI(highDiff, 'pt')}; FLOPs ${flopSpeedup.toFixed(2)}x fewer (engine estimate); modelled from median epoch times (not measured) ${num(modelled, 2)}x. Rule: held when the measured speedup's interval is above 1 and the accuracy difference's above −1 pt.`
+      : 'SCP did not fire within the epochs of this profile',
   };
 }
