@@ -89,6 +89,13 @@ function nearestEpochs(available: readonly number[], wanted: readonly number[]):
   return [...out].sort((a, b) => a - b);
 }
 
+type Runs = TrainRunResult[];
+const last = (r: TrainRunResult) => r.hessian[r.hessian.length - 1]!;
+/** Std of the entropy over a run's snapshots after epoch 0: how much its landscape moves. */
+const entStd = (r: TrainRunResult) => spread(r.hessian.slice(1).map((h) => h.entropy)).std;
+/** Mean ± std over runs of that variability. */
+const entropyStd = (runs: Runs) => spread(runs.map(entStd));
+
 export async function observation2(
   ctx: ExperimentContext<unknown>,
   core: CoreRuns,
@@ -108,36 +115,87 @@ export async function observation2(
       results: {},
     };
   }
+  await curveFigures(ctx, single, looped);
+  await eigenvalueFigures(ctx, single, looped, cfg);
+  const st = obs2Stats(single, looped, cfg);
+  const table = summaryTableOf(single, looped, cfg);
+  const blocks: ReportBlock[] = [
+    { kind: 'figure', name: 'obs2-entropy', caption: 'Matrix entropy of the Hessian over epochs.' },
+    {
+      kind: 'figure',
+      name: 'obs2-mutual-information',
+      caption: 'Mutual information between the Hessians of consecutive snapshots.',
+    },
+    {
+      kind: 'figure',
+      name: 'obs2-eigenvalues-looped',
+      caption:
+        'Looped-Attn eigenvalue histograms at selected epochs (the paper: 1, 10, 50, 60, 150, 170, 400).',
+    },
+    {
+      kind: 'figure',
+      name: 'obs2-eigenvalues-single',
+      caption: 'Single-Attn eigenvalue histograms at selected epochs (the paper: 10, 150).',
+    },
+    {
+      kind: 'figure',
+      name: 'obs2-river-valley',
+      caption: 'River dimension, valley condition number and low-curvature valley eigenvalues over training.',
+    },
+    { kind: 'table', table },
+    { kind: 'table', table: assumptionTableOf(st.finalChecks, single, cfg) },
+    { kind: 'table', table: sensitivityTableOf(st.sensitivity) },
+    ...obs2Verdicts(single, looped, cfg, st),
+  ];
+  return {
+    sections: [{ title: 'Observation 2: Hessian-level dynamics and the river/valley landscape', blocks }],
+    summary: {
+      title: 'Observation 2 (final Hessian)',
+      columns: ['model', 'entropy final', 'MI final', 'valley κ final', 'shape', 'low-curv. eigs'],
+      rows: table.rows.map((r) => [r[0], r[3], r[5], r[7], r[8], r[9]]),
+    },
+    results: {
+      runs: single.map((r) => ({ language: r.language, seed: r.seed })),
+      finalAssumption1: st.finalChecks,
+      entropyStdDiff: {
+        pooled: st.entDiff(),
+        perLanguage: st.langs.map((l) => ({ language: l, ...st.entDiff(l) })),
+      },
+      shapeSensitivity: st.sensitivity,
+      verdicts: {
+        entropy: st.entVerdict,
+        shape: st.shapeVerdict,
+        assumption1: majorityVerdict(st.finalHeld, st.finalChecks.length),
+      },
+      assumption1HeldOverTime: { held: st.heldOverTime, total: st.overTime.length },
+      entropyStd: { single: st.sEntStd, looped: st.lEntStd },
+      shapes: st.shapes,
+    },
+  };
+}
+
+/** Entropy, mutual information and the river/valley summary over training, with 95% bands over runs. */
+async function curveFigures(ctx: ExperimentContext<unknown>, single: Runs, looped: Runs): Promise<void> {
   const n = single.length;
-  await ctx.figure(
-    'obs2-entropy',
-    lineChart({
-      title: `Hessian matrix entropy (|λ| convention, nats), mean and 95% interval over ${n} run(s)`,
-      data: [
-        ...hessCurve(single, NAME.single, (h) => h.entropy),
-        ...hessCurve(looped, NAME.looped, (h) => h.entropy),
-      ],
-      x: 'epoch',
-      y: 'value',
-      yTitle: 'entropy',
-      color: 'model',
-      band: { lower: 'lower', upper: 'upper' },
-    }),
-  );
-  await ctx.figure(
+  const both = (title: string, name: string, yTitle: string, f: (h: HessianPoint) => number | null) =>
+    ctx.figure(
+      name,
+      lineChart({
+        title: `${title}, mean and 95% interval over ${n} run(s)`,
+        data: [...hessCurve(single, NAME.single, f), ...hessCurve(looped, NAME.looped, f)],
+        x: 'epoch',
+        y: 'value',
+        yTitle,
+        color: 'model',
+        band: { lower: 'lower', upper: 'upper' },
+      }),
+    );
+  await both('Hessian matrix entropy (|λ| convention, nats)', 'obs2-entropy', 'entropy', (h) => h.entropy);
+  await both(
+    'Mutual information between consecutive Hessian snapshots',
     'obs2-mutual-information',
-    lineChart({
-      title: `Mutual information between consecutive Hessian snapshots, mean and 95% interval over ${n} run(s)`,
-      data: [
-        ...hessCurve(single, NAME.single, (h) => h.mutualInformation),
-        ...hessCurve(looped, NAME.looped, (h) => h.mutualInformation),
-      ],
-      x: 'epoch',
-      y: 'value',
-      yTitle: 'MI (nats)',
-      color: 'model',
-      band: { lower: 'lower', upper: 'upper' },
-    }),
+    'MI (nats)',
+    (h) => h.mutualInformation,
   );
   const rvData: Datum[] = [];
   for (const [m, runs] of [
@@ -167,8 +225,15 @@ export async function observation2(
       height: 180,
     }),
   );
+}
 
-  // Eigenvalue histograms at selected epochs, pooled over every run with Hessians.
+/** Eigenvalue histograms at selected epochs, pooled over every run with Hessians. */
+async function eigenvalueFigures(
+  ctx: ExperimentContext<unknown>,
+  single: Runs,
+  looped: Runs,
+  cfg: HessianConfig,
+): Promise<void> {
   for (const [m, runs] of [
     ['looped', looped],
     ['single', single],
@@ -194,25 +259,72 @@ export async function observation2(
       }),
     );
   }
+}
 
+/** Assumption 1 per run and over time, entropy variability (paired), final shapes and their sensitivity. */
+function obs2Stats(single: Runs, looped: Runs, cfg: HessianConfig) {
+  const n = single.length;
   const finalChecks = single.map((s, i) =>
-    assumptionCheck(
-      s.hessian[s.hessian.length - 1]!.eigenvalues,
-      looped[i]!.hessian[looped[i]!.hessian.length - 1]!.eigenvalues,
-      cfg,
-    ),
+    assumptionCheck(last(s).eigenvalues, last(looped[i]!).eigenvalues, cfg),
   );
   const overTime = single.flatMap((s, i) =>
     s.hessian
       .slice(1)
       .map((h, j) => assumptionCheck(h.eigenvalues, looped[i]!.hessian[j + 1]?.eigenvalues ?? [], cfg)),
   );
-  const heldOverTime = overTime.filter((a) => a.dimension && a.dominance).length;
-  const last = (r: TrainRunResult) => r.hessian[r.hessian.length - 1]!;
-  const entropyStd = (runs: TrainRunResult[]) =>
-    spread(runs.map((r) => spread(r.hessian.slice(1).map((h) => h.entropy)).std));
-  const sEntStd = entropyStd(single);
-  const lEntStd = entropyStd(looped);
+  const shapes = { single: single.map((r) => last(r).shape), looped: looped.map((r) => last(r).shape) };
+  const singleU = shapes.single.filter((x) => x === 'U').length;
+  const loopedV = shapes.looped.filter((x) => x === 'V').length;
+  // Entropy variability: paired per run (same language, seed), pooled and per language.
+  const langs = [...new Set(single.map((r) => r.language))];
+  const entDiff = (lang?: number) => {
+    const idx = single.flatMap((r, i) => (lang === undefined || r.language === lang ? [i] : []));
+    return pairedCI(
+      idx.map((i) => entStd(looped[i]!)),
+      idx.map((i) => entStd(single[i]!)),
+    );
+  };
+  const shapeVerdict = (() => {
+    const s = majorityVerdict(singleU, n);
+    const l = majorityVerdict(loopedV, n);
+    if (s === 'n/a' || l === 'n/a') return 'n/a' as const;
+    if (s === true && l === true) return true;
+    if (s === false && l === false) return false;
+    return 'partly' as const;
+  })();
+  const epsilons = [
+    ...new Set([cfg.relativeEpsilon / 10, cfg.relativeEpsilon, Math.min(0.5, cfg.relativeEpsilon * 10)]),
+  ];
+  const deltas = [...new Set([cfg.delta / 2, cfg.delta, cfg.delta * 4])];
+  return {
+    finalChecks,
+    overTime,
+    heldOverTime: overTime.filter((a) => a.dimension && a.dominance).length,
+    finalHeld: finalChecks.filter((a) => a.dimension && a.dominance).length,
+    sEntStd: entropyStd(single),
+    lEntStd: entropyStd(looped),
+    shapes,
+    singleU,
+    loopedV,
+    langs,
+    entDiff,
+    entVerdict: pairedVerdict(
+      entDiff(),
+      langs.map((l) => entDiff(l)),
+    ),
+    shapeVerdict,
+    sensitivity: shapeSensitivity(
+      single.map((r) => last(r).eigenvalues),
+      looped.map((r) => last(r).eigenvalues),
+      epsilons,
+      deltas,
+    ),
+  };
+}
+
+type Obs2Stats = ReturnType<typeof obs2Stats>;
+
+function summaryTableOf(single: Runs, looped: Runs, cfg: HessianConfig): Table {
   const rows = (['single', 'looped'] as const).map((m) => {
     const runs = m === 'single' ? single : looped;
     return [
@@ -220,7 +332,7 @@ export async function observation2(
       String(runs[0]!.hessian[0]!.dim),
       num(spread(runs.map((r) => r.hessian[0]!.entropy))),
       num(spread(runs.map((r) => last(r).entropy))),
-      num(m === 'single' ? sEntStd : lEntStd),
+      num(entropyStd(runs)),
       num(spread(runs.map((r) => last(r).mutualInformation ?? NaN))),
       num(spread(runs.map((r) => last(r).riverDim)), 1),
       num(spread(runs.map((r) => last(r).conditionNumber)), 1),
@@ -228,7 +340,7 @@ export async function observation2(
       num(spread(runs.map((r) => last(r).lowCurvatureValleyCount)), 1),
     ];
   });
-  const table: Table = {
+  return {
     title:
       'Observation 2: Hessian summary (full Hessian of the training loss; mean ± std over seeds with Hessians)',
     columns: [
@@ -246,7 +358,10 @@ export async function observation2(
     rows,
     note: `River: λ < ${cfg.relativeEpsilon} × spectral radius (per model); U iff κ ≤ ${1 + cfg.delta}; low-curvature: below 0.1 × the valley maximum. Entropy uses p_i = |λ_i| / Σ|λ_j|; MI is the matrix-based Rényi (α = 1) mutual information of the unit-diagonal-normalised |H| of consecutive snapshots.`,
   };
-  const aTable: Table = {
+}
+
+function assumptionTableOf(finalChecks: Obs2Stats['finalChecks'], single: Runs, cfg: HessianConfig): Table {
+  return {
     title: 'Assumption 1 at the final epoch (thresholds shared by both models)',
     columns: [
       'language / seed',
@@ -272,43 +387,10 @@ export async function observation2(
     ]),
     note: `ε = ${cfg.relativeEpsilon} × the larger spectral radius of the two models; valley = eigenvalues ≥ ε; τ = ${cfg.lowCurvature} × the larger valley maximum; (b) compares the k_L smallest valley eigenvalues rank by rank.`,
   };
-  const finalHeld = finalChecks.filter((a) => a.dimension && a.dominance).length;
-  const shapes = { single: single.map((r) => last(r).shape), looped: looped.map((r) => last(r).shape) };
-  const singleU = shapes.single.filter((x) => x === 'U').length;
-  const loopedV = shapes.looped.filter((x) => x === 'V').length;
-  // Entropy variability: paired per run (same language, seed), pooled and per language.
-  const entStd = (r: TrainRunResult) => spread(r.hessian.slice(1).map((h) => h.entropy)).std;
-  const langs = [...new Set(single.map((r) => r.language))];
-  const entDiff = (lang?: number) => {
-    const idx = single.flatMap((r, i) => (lang === undefined || r.language === lang ? [i] : []));
-    return pairedCI(
-      idx.map((i) => entStd(looped[i]!)),
-      idx.map((i) => entStd(single[i]!)),
-    );
-  };
-  const entVerdict = pairedVerdict(
-    entDiff(),
-    langs.map((l) => entDiff(l)),
-  );
-  const shapeVerdict = (() => {
-    const s = majorityVerdict(singleU, n);
-    const l = majorityVerdict(loopedV, n);
-    if (s === 'n/a' || l === 'n/a') return 'n/a' as const;
-    if (s === true && l === true) return true;
-    if (s === false && l === false) return false;
-    return 'partly' as const;
-  })();
-  const epsilons = [
-    ...new Set([cfg.relativeEpsilon / 10, cfg.relativeEpsilon, Math.min(0.5, cfg.relativeEpsilon * 10)]),
-  ];
-  const deltas = [...new Set([cfg.delta / 2, cfg.delta, cfg.delta * 4])];
-  const sensitivity = shapeSensitivity(
-    single.map((r) => last(r).eigenvalues),
-    looped.map((r) => last(r).eigenvalues),
-    epsilons,
-    deltas,
-  );
-  const sensTable: Table = {
+}
+
+function sensitivityTableOf(sensitivity: Obs2Stats['sensitivity']): Table {
+  return {
     title:
       'Final valley shapes under other thresholds (share of runs: Single-Attn U / Looped-Attn V, the conjecture)',
     columns: ['ε (× spectral radius)', 'δ (U iff κ ≤ 1 + δ)', 'Single U', 'Looped V', 'rule says'],
@@ -325,43 +407,23 @@ export async function observation2(
     }),
     note: 'Recomputed from the recorded final eigenvalues; the verdict above uses the configured ε and δ.',
   };
-  const blocks: ReportBlock[] = [
-    { kind: 'figure', name: 'obs2-entropy', caption: 'Matrix entropy of the Hessian over epochs.' },
-    {
-      kind: 'figure',
-      name: 'obs2-mutual-information',
-      caption: 'Mutual information between the Hessians of consecutive snapshots.',
-    },
-    {
-      kind: 'figure',
-      name: 'obs2-eigenvalues-looped',
-      caption:
-        'Looped-Attn eigenvalue histograms at selected epochs (the paper: 1, 10, 50, 60, 150, 170, 400).',
-    },
-    {
-      kind: 'figure',
-      name: 'obs2-eigenvalues-single',
-      caption: 'Single-Attn eigenvalue histograms at selected epochs (the paper: 10, 150).',
-    },
-    {
-      kind: 'figure',
-      name: 'obs2-river-valley',
-      caption: 'River dimension, valley condition number and low-curvature valley eigenvalues over training.',
-    },
-    { kind: 'table', table },
-    { kind: 'table', table: aTable },
-    { kind: 'table', table: sensTable },
+}
+
+function obs2Verdicts(single: Runs, looped: Runs, cfg: HessianConfig, st: Obs2Stats): ReportBlock[] {
+  const n = single.length;
+  const { entDiff, langs, singleU, loopedV, finalHeld, finalChecks, heldOverTime, overTime } = st;
+  return [
     {
       kind: 'verdict',
       claim:
         "Single-Attn's Hessian landscape is static while Looped-Attn's keeps changing (entropy varies more over training)",
-      held: entVerdict,
-      evidence: `std of the entropy over snapshots after epoch 0, Looped − Single (paired over ${n} runs): pooled ${fmtCI(entDiff(), 'num', 3)}; ${langs.map((l) => `language ${l}: ${fmtCI(entDiff(l), 'num', 3)}`).join('; ')} (Looped ${num(lEntStd)} vs Single ${num(sEntStd)})`,
+      held: st.entVerdict,
+      evidence: `std of the entropy over snapshots after epoch 0, Looped − Single (paired over ${n} runs): pooled ${fmtCI(entDiff(), 'num', 3)}; ${langs.map((l) => `language ${l}: ${fmtCI(entDiff(l), 'num', 3)}`).join('; ')} (Looped ${num(st.lEntStd)} vs Single ${num(st.sEntStd)})`,
     },
     {
       kind: 'verdict',
       claim: 'Single-Attn ends in a U-shaped valley and Looped-Attn in a V-shaped one (Conjectures 1-2)',
-      held: shapeVerdict,
+      held: st.shapeVerdict,
       evidence: `Single U in ${singleU}/${n} runs (Wilson 95% ${pctW(wilson(singleU, n))}), Looped V in ${loopedV}/${n} (${pctW(wilson(loopedV, n))}); κ Single ${num(spread(single.map((r) => last(r).conditionNumber)), 1)}, Looped ${num(spread(looped.map((r) => last(r).conditionNumber)), 1)}; ε = ${cfg.relativeEpsilon} × radius, U iff κ ≤ ${1 + cfg.delta}; rule: held when both shares' Wilson lower bounds exceed 1/2 (other ε, δ in the table above)`,
     },
     {
@@ -372,26 +434,4 @@ export async function observation2(
       evidence: `held in ${finalHeld}/${finalChecks.length} run(s) at the end (Wilson 95% ${pctW(wilson(finalHeld, finalChecks.length))}), and at ${heldOverTime}/${overTime.length} (run, snapshot) pairs over training; rule: held when the Wilson lower bound exceeds 1/2`,
     },
   ];
-  return {
-    sections: [{ title: 'Observation 2: Hessian-level dynamics and the river/valley landscape', blocks }],
-    summary: {
-      title: 'Observation 2 (final Hessian)',
-      columns: ['model', 'entropy final', 'MI final', 'valley κ final', 'shape', 'low-curv. eigs'],
-      rows: rows.map((r) => [r[0], r[3], r[5], r[7], r[8], r[9]]),
-    },
-    results: {
-      runs: single.map((r) => ({ language: r.language, seed: r.seed })),
-      finalAssumption1: finalChecks,
-      entropyStdDiff: { pooled: entDiff(), perLanguage: langs.map((l) => ({ language: l, ...entDiff(l) })) },
-      shapeSensitivity: sensitivity,
-      verdicts: {
-        entropy: entVerdict,
-        shape: shapeVerdict,
-        assumption1: majorityVerdict(finalHeld, finalChecks.length),
-      },
-      assumption1HeldOverTime: { held: heldOverTime, total: overTime.length },
-      entropyStd: { single: sEntStd, looped: lEntStd },
-      shapes,
-    },
-  };
 }
