@@ -88,16 +88,98 @@ function indicesOf(core: CoreRuns, language?: number): number[] {
   return core.seeds.flatMap((s, i) => (language === undefined || s.language === language ? [i] : []));
 }
 
+/** What every part of Observation 1 reads: the runs, their grouping and the paired measurements. */
+function obs1Setup(core: CoreRuns) {
+  const langs = languagesOf(core);
+  const E = core.single[0]?.final.epoch ?? 0;
+  const all = indicesOf(core);
+  const pick = (m: 'single' | 'looped', idx: number[], f: (r: TrainRunResult) => number) =>
+    idx.map((i) => f(core[m][i]!));
+  const bayesOf = (s: SeedSummary, g: Group) => s.bayes[g.bayes];
+  // The epoch each model first reaches the Bayes predictor on each group.
+  const reach = (m: 'single' | 'looped', g: Group, idx: number[]) =>
+    idx.map((i) => firstReach(core[m][i]!, g.field, bayesOf(core.seeds[i]!, g)));
+  const finalHigh = (idx: number[]) =>
+    pairedCI(
+      pick('looped', idx, (r) => r.final.accHigh),
+      pick('single', idx, (r) => r.final.accHigh),
+    );
+  // Late rise: Looped-Attn's high-IC gain after Single-Attn stalls.
+  const rises = all.map((i) => lateRise(core.single[i]!, core.looped[i]!));
+  const riseCI = (idx: number[]) =>
+    pairedCI(
+      idx.map((i) => rises[i]!.looped),
+      idx.map((i) => rises[i]!.single),
+    );
+  return {
+    core,
+    langs,
+    E,
+    budgets: budgetsOf(E),
+    all,
+    perLang: langs.map((lang) => ({ lang, idx: indicesOf(core, lang) })),
+    pick,
+    accAt: (epoch: number, field: Field) => (r: TrainRunResult) => at(r, epoch)?.[field] ?? NaN,
+    bayesOf,
+    reach,
+    finalHigh,
+    rises,
+    riseCI,
+  };
+}
+
+type Obs1 = ReturnType<typeof obs1Setup>;
+
 export async function observation1(
   ctx: ExperimentContext<unknown>,
   core: CoreRuns,
 ): Promise<{ sections: ReportSection[]; summary: Table; results: object }> {
-  const langs = languagesOf(core);
-  const E = core.single[0]?.final.epoch ?? 0;
-  const budgets = budgetsOf(E);
-  const bayesOf = (s: SeedSummary, g: Group) => s.bayes[g.bayes];
+  const o = obs1Setup(core);
+  await accuracyFigures(ctx, o);
+  await lossFigure(ctx, o);
+  const { E, all, pick } = o;
+  const blocks: ReportBlock[] = [
+    introText(o),
+    {
+      kind: 'figure',
+      name: 'obs1-loss',
+      caption:
+        'Training loss (solid) and validation loss (dashed) of both models, mean over every language and seed.',
+    },
+    {
+      kind: 'figure',
+      name: 'obs1-accuracy-low',
+      caption: 'Low-IC training sequences, per language; flat line: the Bayes predictor on the group.',
+    },
+    {
+      kind: 'figure',
+      name: 'obs1-accuracy-high',
+      caption: 'High-IC training sequences, per language; flat line: the Bayes predictor on the group.',
+    },
+    { kind: 'table', table: langTableOf(o) },
+    { kind: 'table', table: budgetTableOf(o) },
+    { kind: 'table', table: reachTableOf(o) },
+    ...obs1Verdicts(o),
+  ];
+  return {
+    sections: [{ title: 'Observation 1: sample-level accuracy by information content', blocks }],
+    summary: {
+      title: `Observation 1 (final training accuracy, epoch ${E}, mean over runs)`,
+      columns: ['model', 'low-IC', 'high-IC', 'all'],
+      rows: (['single', 'looped'] as const).map((m) => [
+        MODEL_NAME[m],
+        ...[GROUPS[0]!, GROUPS[1]!, GROUPS[2]!].map((g) =>
+          fmtCI(meanCI(pick(m, all, (r) => r.final[g.field]))),
+        ),
+      ]),
+    },
+    results: obs1Results(o),
+  };
+}
 
-  // Curves, one facet per language, with the Bayes predictor as a flat line.
+/** Accuracy curves, one facet per language, with the Bayes predictor as a flat line. */
+async function accuracyFigures(ctx: ExperimentContext<unknown>, o: Obs1): Promise<void> {
+  const { core, langs, bayesOf } = o;
   for (const g of GROUPS.slice(0, 2)) {
     const data: Datum[] = [];
     for (const lang of langs) {
@@ -131,8 +213,11 @@ export async function observation1(
       }),
     );
   }
+}
 
-  // Training and validation loss, mean over every run (all languages and seeds).
+/** Training and validation loss, mean over every run (all languages and seeds). */
+async function lossFigure(ctx: ExperimentContext<unknown>, o: Obs1): Promise<void> {
+  const { core } = o;
   const lossData: Datum[] = [];
   for (const m of ['single', 'looped'] as const) {
     const runs = core[m];
@@ -153,13 +238,22 @@ export async function observation1(
       xTitle: 'epoch',
     }),
   );
+}
 
-  const all = indicesOf(core);
-  const pick = (m: 'single' | 'looped', idx: number[], f: (r: TrainRunResult) => number) =>
-    idx.map((i) => f(core[m][i]!));
-  const accAt = (epoch: number, field: Field) => (r: TrainRunResult) => at(r, epoch)?.[field] ?? NaN;
+function introText(o: Obs1): ReportBlock {
+  const { core, langs } = o;
+  return {
+    kind: 'text',
+    markdown:
+      `Both toy models trained on the same data per run: ${langs.length} language(s) (${langs.join(', ')}) x seeds ${[...new Set(core.seeds.map((s) => s.seed))].join(', ')}; ` +
+      `${core.seeds[0]?.trainSize ?? '?'} training sequences; low-IC group ${core.seeds[0]?.lowCount} examples, high-IC ${core.seeds[0]?.highCount} (first run). ` +
+      'Every interval is a 95% Student t interval over runs; differences are paired (same language, seed and data).',
+  };
+}
 
-  // Accuracy at fixed training budgets (pooled over languages and seeds).
+/** Accuracy at fixed training budgets (pooled over languages and seeds). */
+function budgetTableOf(o: Obs1): Table {
+  const { core, langs, budgets, all, pick, accAt } = o;
   const budgetRows = budgets.flatMap((b) =>
     (['single', 'looped'] as const).map((m) => [
       String(b),
@@ -167,24 +261,28 @@ export async function observation1(
       ...GROUPS.map((g) => fmtCI(meanCI(pick(m, all, accAt(b, g.field))))),
     ]),
   );
-  const highDiffAt = budgets.map((b) =>
-    pairedCI(pick('looped', all, accAt(b, 'accHigh')), pick('single', all, accAt(b, 'accHigh'))),
-  );
-  const budgetTable: Table = {
+  const diffs = highDiffAt(o);
+  return {
     title: `Training accuracy at fixed budgets (mean [95% interval] over ${all.length} runs: ${langs.length} language(s) x ${core.seeds.length / Math.max(1, langs.length)} seed(s))`,
     columns: ['epoch', 'model', ...GROUPS.map((g) => g.label)],
     rows: budgetRows,
-    note: `Paired high-IC difference Looped − Single: ${budgets.map((b, i) => `epoch ${b}: ${fmtCI(highDiffAt[i]!, 'pt')}`).join('; ')}.`,
+    note: `Paired high-IC difference Looped − Single: ${budgets.map((b, i) => `epoch ${b}: ${fmtCI(diffs[i]!, 'pt')}`).join('; ')}.`,
   };
+}
 
-  // The epoch each model first reaches the Bayes predictor on each group.
-  const reach = (m: 'single' | 'looped', g: Group, idx: number[]) =>
-    idx.map((i) => firstReach(core[m][i]!, g.field, bayesOf(core.seeds[i]!, g)));
+function highDiffAt(o: Obs1): Interval[] {
+  return o.budgets.map((b) =>
+    pairedCI(o.pick('looped', o.all, o.accAt(b, 'accHigh')), o.pick('single', o.all, o.accAt(b, 'accHigh'))),
+  );
+}
+
+function reachTableOf(o: Obs1): Table {
+  const { core, langs, reach } = o;
   const reachCell = (xs: (number | null)[]) => {
     const hit = xs.filter((x): x is number => x !== null);
     return `${fmtCI(meanCI(hit), 'num', 0, 0)} (${hit.length}/${xs.length} reached)`;
   };
-  const reachTable: Table = {
+  return {
     title: `Epoch at which each model first comes within ${100 * REACH_TOLERANCE} pt of the Bayes predictor on a group (mean [95% interval] over the runs that reach it)`,
     columns: ['language', 'model', ...GROUPS.map((g) => g.label)],
     rows: [undefined, ...langs].flatMap((lang) =>
@@ -195,14 +293,11 @@ export async function observation1(
       ]),
     ),
   };
+}
 
-  // Per language: final accuracies and the paired high-IC difference.
-  const finalHigh = (idx: number[]) =>
-    pairedCI(
-      pick('looped', idx, (r) => r.final.accHigh),
-      pick('single', idx, (r) => r.final.accHigh),
-    );
-  const perLang = langs.map((lang) => ({ lang, idx: indicesOf(core, lang) }));
+/** Per language: final accuracies and the paired high-IC difference. */
+function langTableOf(o: Obs1): Table {
+  const { core, all, pick, perLang, finalHigh, E } = o;
   const langRows = perLang.map(({ lang, idx }) => {
     const s0 = core.seeds[idx[0]!]!;
     return [
@@ -217,7 +312,7 @@ export async function observation1(
       fmtCI(finalHigh(idx), 'pt'),
     ];
   });
-  const langTable: Table = {
+  return {
     title: `Final training accuracy (epoch ${E}) per language, mean [95% interval] over seeds`,
     columns: [
       'language',
@@ -247,17 +342,12 @@ export async function observation1(
     ],
     note: 'Bayes predictor: argmax of the true next-token distribution, scored on the training set (the best a model can do in expectation).',
   };
+}
 
-  // Late rise: Looped-Attn's high-IC gain after Single-Attn stalls.
-  const rises = all.map((i) => lateRise(core.single[i]!, core.looped[i]!));
-  const riseCI = (idx: number[]) =>
-    pairedCI(
-      idx.map((i) => rises[i]!.looped),
-      idx.map((i) => rises[i]!.single),
-    );
+function obs1Verdicts(o: Obs1): ReportBlock[] {
+  const { all, perLang, finalHigh, rises, riseCI, reach, E } = o;
   const lowMaster = (m: 'single' | 'looped', idx: number[]) => reach(m, GROUPS[0]!, idx);
   const lowFrac = (m: 'single' | 'looped') => lowMaster(m, all).filter((x) => x !== null).length;
-
   const verdictHigh = pairedVerdict(
     finalHigh(all),
     perLang.map((p) => finalHigh(p.idx)),
@@ -266,33 +356,7 @@ export async function observation1(
     riseCI(all),
     perLang.map((p) => riseCI(p.idx)),
   );
-  const blocks: ReportBlock[] = [
-    {
-      kind: 'text',
-      markdown:
-        `Both toy models trained on the same data per run: ${langs.length} language(s) (${langs.join(', ')}) x seeds ${[...new Set(core.seeds.map((s) => s.seed))].join(', ')}; ` +
-        `${core.seeds[0]?.trainSize ?? '?'} training sequences; low-IC group ${core.seeds[0]?.lowCount} examples, high-IC ${core.seeds[0]?.highCount} (first run). ` +
-        'Every interval is a 95% Student t interval over runs; differences are paired (same language, seed and data).',
-    },
-    {
-      kind: 'figure',
-      name: 'obs1-loss',
-      caption:
-        'Training loss (solid) and validation loss (dashed) of both models, mean over every language and seed.',
-    },
-    {
-      kind: 'figure',
-      name: 'obs1-accuracy-low',
-      caption: 'Low-IC training sequences, per language; flat line: the Bayes predictor on the group.',
-    },
-    {
-      kind: 'figure',
-      name: 'obs1-accuracy-high',
-      caption: 'High-IC training sequences, per language; flat line: the Bayes predictor on the group.',
-    },
-    { kind: 'table', table: langTable },
-    { kind: 'table', table: budgetTable },
-    { kind: 'table', table: reachTable },
+  return [
     {
       kind: 'verdict',
       claim: 'Both models master the low-IC sequences (reach the Bayes predictor on them)',
@@ -319,48 +383,48 @@ export async function observation1(
       evidence: `Single-Attn stalls (within ${100 * STALL_TOLERANCE} pt of its later best) at epoch ${fmtCI(meanCI(rises.map((r) => r.stall)), 'num', 0, 0)}; high-IC gain from then to the end, Looped − Single (paired): pooled ${fmtCI(riseCI(all), 'pt')}; ${perLang.map((p) => `language ${p.lang}: ${fmtCI(riseCI(p.idx), 'pt')}`).join('; ')}. High-IC accuracy at the stall epoch: Single ${fmtCI(meanCI(rises.map((r) => r.singleAtStall)))}, Looped ${fmtCI(meanCI(rises.map((r) => r.loopedAtStall)))} (a rise from below is partly catching up)`,
     },
   ];
+}
+
+function obs1Results(o: Obs1) {
+  const { budgets, all, pick, accAt, reach, finalHigh, perLang, rises, riseCI } = o;
+  const diffs = highDiffAt(o);
   const asInterval = (c: Interval) => ({ mean: c.mean, lower: c.lower, upper: c.upper, n: c.n });
+  const verdictHigh = pairedVerdict(
+    finalHigh(all),
+    perLang.map((p) => finalHigh(p.idx)),
+  );
+  const verdictRise = pairedVerdict(
+    riseCI(all),
+    perLang.map((p) => riseCI(p.idx)),
+  );
   return {
-    sections: [{ title: 'Observation 1: sample-level accuracy by information content', blocks }],
-    summary: {
-      title: `Observation 1 (final training accuracy, epoch ${E}, mean over runs)`,
-      columns: ['model', 'low-IC', 'high-IC', 'all'],
-      rows: (['single', 'looped'] as const).map((m) => [
-        MODEL_NAME[m],
-        ...[GROUPS[0]!, GROUPS[1]!, GROUPS[2]!].map((g) =>
-          fmtCI(meanCI(pick(m, all, (r) => r.final[g.field]))),
-        ),
-      ]),
-    },
-    results: {
-      budgets: budgets.map((b, i) => ({
-        epoch: b,
-        ...Object.fromEntries(
-          (['single', 'looped'] as const).map((m) => [
-            m,
-            Object.fromEntries(
-              GROUPS.map((g) => [g.bayes, asInterval(meanCI(pick(m, all, accAt(b, g.field))))]),
-            ),
-          ]),
-        ),
-        highDiff: asInterval(highDiffAt[i]!),
-      })),
-      firstReachBayes: Object.fromEntries(
+    budgets: budgets.map((b, i) => ({
+      epoch: b,
+      ...Object.fromEntries(
         (['single', 'looped'] as const).map((m) => [
           m,
-          Object.fromEntries(GROUPS.map((g) => [g.bayes, reach(m, g, all)])),
+          Object.fromEntries(
+            GROUPS.map((g) => [g.bayes, asInterval(meanCI(pick(m, all, accAt(b, g.field))))]),
+          ),
         ]),
       ),
-      finalHighDiff: {
-        pooled: asInterval(finalHigh(all)),
-        perLanguage: perLang.map((p) => ({ language: p.lang, ...asInterval(finalHigh(p.idx)) })),
-      },
-      lateRise: {
-        perRun: rises,
-        pooled: asInterval(riseCI(all)),
-        perLanguage: perLang.map((p) => ({ language: p.lang, ...asInterval(riseCI(p.idx)) })),
-      },
-      verdicts: { loopedHigherHighIC: verdictHigh, lateRise: verdictRise },
+      highDiff: asInterval(diffs[i]!),
+    })),
+    firstReachBayes: Object.fromEntries(
+      (['single', 'looped'] as const).map((m) => [
+        m,
+        Object.fromEntries(GROUPS.map((g) => [g.bayes, reach(m, g, all)])),
+      ]),
+    ),
+    finalHighDiff: {
+      pooled: asInterval(finalHigh(all)),
+      perLanguage: perLang.map((p) => ({ language: p.lang, ...asInterval(finalHigh(p.idx)) })),
     },
+    lateRise: {
+      perRun: rises,
+      pooled: asInterval(riseCI(all)),
+      perLanguage: perLang.map((p) => ({ language: p.lang, ...asInterval(riseCI(p.idx)) })),
+    },
+    verdicts: { loopedHigherHighIC: verdictHigh, lateRise: verdictRise },
   };
 }
