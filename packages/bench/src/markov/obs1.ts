@@ -130,6 +130,21 @@ function obs1Setup(core: CoreRuns) {
 
 type Obs1 = ReturnType<typeof obs1Setup>;
 
+/** The paired rules of the two "Looped beats Single" claims (pooled and per language). */
+function verdictsOf(o: Obs1) {
+  const { all, perLang, finalHigh, riseCI } = o;
+  return {
+    verdictHigh: pairedVerdict(
+      finalHigh(all),
+      perLang.map((p) => finalHigh(p.idx)),
+    ),
+    verdictRise: pairedVerdict(
+      riseCI(all),
+      perLang.map((p) => riseCI(p.idx)),
+    ),
+  };
+}
+
 export async function observation1(
   ctx: ExperimentContext<unknown>,
   core: CoreRuns,
@@ -348,14 +363,7 @@ function obs1Verdicts(o: Obs1): ReportBlock[] {
   const { all, perLang, finalHigh, rises, riseCI, reach, E } = o;
   const lowMaster = (m: 'single' | 'looped', idx: number[]) => reach(m, GROUPS[0]!, idx);
   const lowFrac = (m: 'single' | 'looped') => lowMaster(m, all).filter((x) => x !== null).length;
-  const verdictHigh = pairedVerdict(
-    finalHigh(all),
-    perLang.map((p) => finalHigh(p.idx)),
-  );
-  const verdictRise = pairedVerdict(
-    riseCI(all),
-    perLang.map((p) => riseCI(p.idx)),
-  );
+  const { verdictHigh, verdictRise } = verdictsOf(o);
   return [
     {
       kind: 'verdict',
@@ -389,14 +397,7 @@ function obs1Results(o: Obs1) {
   const { budgets, all, pick, accAt, reach, finalHigh, perLang, rises, riseCI } = o;
   const diffs = highDiffAt(o);
   const asInterval = (c: Interval) => ({ mean: c.mean, lower: c.lower, upper: c.upper, n: c.n });
-  const verdictHigh = pairedVerdict(
-    finalHigh(all),
-    perLang.map((p) => finalHigh(p.idx)),
-  );
-  const verdictRise = pairedVerdict(
-    riseCI(all),
-    perLang.map((p) => riseCI(p.idx)),
-  );
+  const { verdictHigh, verdictRise } = verdictsOf(o);
   return {
     budgets: budgets.map((b, i) => ({
       epoch: b,
