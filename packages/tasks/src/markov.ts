@@ -211,6 +211,215 @@ function argmax(row: readonly number[]): number {
   return best;
 }
 
+/** A distribution over all sequences of one length: tokens and ICs (lexicographic), q ~ p^alpha and its CDF. */
+interface Distribution {
+  tokens: Int32Array;
+  ic: Float64Array;
+  cum: Float64Array;
+  q: Float64Array;
+}
+
+/** The fixed parts of a language (its chain) and the cache of its enumerated distributions. */
+interface Chain {
+  vocabSize: number;
+  numTransitions: number;
+  transitions: number[][][];
+  logTransitions: number[][][];
+  logInitial: number;
+  argmaxRows: number[][];
+  cache: Map<string, Distribution>;
+}
+
+const matrixIndex = (c: Chain, t: number): number => t % c.numTransitions;
+
+function icOf(c: Chain, seq: readonly number[]): number {
+  let ic = -c.logInitial;
+  for (let t = 0; t + 1 < seq.length; t++) ic -= c.logTransitions[matrixIndex(c, t)][seq[t]][seq[t + 1]];
+  return ic;
+}
+
+function checkEnumerable(c: Chain, name: string, len: number): number {
+  checkInt(name, len, 1, 1024);
+  const count = Math.pow(c.vocabSize, len);
+  if (count > MAX_MARKOV_ENUMERATION) {
+    const maxLen = Math.floor(Math.log(MAX_MARKOV_ENUMERATION) / Math.log(c.vocabSize) + 1e-9);
+    throw new TaskArgumentError(
+      name,
+      `${name} = ${len} with vocabSize ${c.vocabSize} gives ${count} sequences, more than the limit ` +
+        `${MAX_MARKOV_ENUMERATION}; use ${name} <= ${maxLen}`,
+    );
+  }
+  return count;
+}
+
+/** Lexicographic enumeration (first token most significant) with ICs. */
+function enumerateRaw(c: Chain, len: number): { tokens: Int32Array; ic: Float64Array; count: number } {
+  const count = checkEnumerable(c, 'length', len);
+  const tokens = new Int32Array(count * len);
+  const ic = new Float64Array(count);
+  const digits = new Array<number>(len).fill(0);
+  for (let s = 0; s < count; s++) {
+    for (let t = 0; t < len; t++) tokens[s * len + t] = digits[t];
+    ic[s] = icOf(c, digits);
+    for (let t = len - 1; t >= 0; t--) {
+      digits[t] = digits[t] + 1;
+      if (digits[t] < c.vocabSize) break;
+      digits[t] = 0;
+    }
+  }
+  return { tokens, ic, count };
+}
+
+/** Cumulative weights of q ~ p^alpha = exp(-alpha * IC), normalised to end at 1 (cached per length and alpha). */
+function distributionOf(c: Chain, len: number, a: number): Distribution {
+  const key = `${len}:${a}`;
+  const hit = c.cache.get(key);
+  if (hit) return hit;
+  const { tokens, ic, count } = enumerateRaw(c, len);
+  let minIc = Infinity;
+  for (let s = 0; s < count; s++) minIc = Math.min(minIc, ic[s]);
+  const q = new Float64Array(count);
+  let z = 0;
+  for (let s = 0; s < count; s++) {
+    q[s] = Math.exp(-a * (ic[s] - minIc));
+    z += q[s];
+  }
+  const cum = new Float64Array(count);
+  let acc = 0;
+  for (let s = 0; s < count; s++) {
+    q[s] = q[s] / z;
+    acc += q[s];
+    cum[s] = acc;
+  }
+  cum[count - 1] = 1;
+  const entry = { tokens, ic, cum, q };
+  c.cache.set(key, entry);
+  return entry;
+}
+
+/** `size` sequences of length `len` drawn from q ~ p^a (every sequence once first when includeAll), shuffled. */
+function drawDataset(
+  c: Chain,
+  { size, len, rng, includeAll, a }: { size: number; len: number; rng: Rng; includeAll: boolean; a: number },
+): MarkovDataset {
+  checkInt('size', size, 1, MAX_MARKOV_DATASET);
+  checkInt('length', len, 2, 1024);
+  checkNumber('alpha', a, 0);
+  if (!rng || typeof rng.next !== 'function') {
+    throw new TaskArgumentError('rng', 'rng must be an Rng from createRng(seed)');
+  }
+  const dist = distributionOf(c, len, a);
+  const count = dist.ic.length;
+  if (includeAll && size < count) {
+    throw new TaskArgumentError(
+      'size',
+      `size must be >= ${count} (every one of the ${count} sequences once) when includeAll is true; got ${size}`,
+    );
+  }
+  const picks: number[] = [];
+  if (includeAll) for (let s = 0; s < count; s++) picks.push(s);
+  while (picks.length < size) {
+    // Inverse-CDF draw by binary search over the cumulative weights.
+    const u = rng.next();
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (dist.cum[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    picks.push(lo);
+  }
+  shuffleInPlace(picks, rng);
+  const tokens = new Int32Array(size * len);
+  const input = new Int32Array(size * (len - 1));
+  const target = new Int32Array(size);
+  const sequences: number[][] = new Array<number[]>(size);
+  const ic: number[] = new Array<number>(size);
+  const probability: number[] = new Array<number>(size);
+  picks.forEach((s, i) => {
+    const seq = Array.from(dist.tokens.subarray(s * len, (s + 1) * len));
+    sequences[i] = seq;
+    ic[i] = dist.ic[s];
+    probability[i] = Math.exp(-dist.ic[s]);
+    tokens.set(seq, i * len);
+    input.set(seq.slice(0, len - 1), i * (len - 1));
+    target[i] = seq[len - 1];
+  });
+  return { length: len, size, alpha: a, sequences, probability, ic, tokens, input, target };
+}
+
+/** The simple / complex / middle split by IC (see `MarkovLanguage.split`). */
+function splitByIc(
+  examples: Parameters<MarkovLanguage['split']>[0],
+  options: NonNullable<Parameters<MarkovLanguage['split']>[1]>,
+): MarkovSplit {
+  const simpleFrac = checkNumber('simple', options.simple ?? 0.4, 0, 1);
+  const complexFrac = checkNumber('complex', options.complex ?? 0.4, 0, 1);
+  if (simpleFrac + complexFrac > 1) {
+    throw new TaskArgumentError('simple', `simple + complex must be <= 1; got ${simpleFrac + complexFrac}`);
+  }
+  const by = options.by ?? 'sequences';
+  if (by !== 'sequences' && by !== 'examples') {
+    throw new TaskArgumentError('by', `by must be 'sequences' or 'examples'; got ${String(by)}`);
+  }
+  const isArrayLike = !('ic' in examples);
+  const ics: ArrayLike<number> = isArrayLike ? examples : examples.ic;
+  const seqs =
+    !isArrayLike && 'sequences' in examples
+      ? (examples as Pick<MarkovDataset, 'sequences'>).sequences
+      : undefined;
+  const n = ics.length;
+  if (n < 1) throw new TaskArgumentError('examples', 'examples must hold at least one IC value');
+  // Units to rank: every example, or every distinct sequence (identified by its tokens, else its IC).
+  const unitOf = new Array<number>(n);
+  const unitIc: number[] = [];
+  if (by === 'examples') {
+    for (let i = 0; i < n; i++) {
+      unitOf[i] = i;
+      unitIc.push(ics[i] as number);
+    }
+  } else {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const key = seqs ? (seqs[i] as number[]).join(',') : String(ics[i]);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = unitIc.length;
+        ids.set(key, id);
+        unitIc.push(ics[i] as number);
+      }
+      unitOf[i] = id;
+    }
+  }
+  const u = unitIc.length;
+  const order = Array.from({ length: u }, (_, i) => i).sort(
+    (i, j) => (unitIc[i] as number) - (unitIc[j] as number) || i - j,
+  );
+  const nSimple = Math.floor(simpleFrac * u);
+  const nComplex = Math.floor(complexFrac * u);
+  const group = new Int8Array(u); // 0 middle, 1 simple, 2 complex
+  order.forEach((unit, rank) => {
+    group[unit] = rank < nSimple ? 1 : rank >= u - nComplex ? 2 : 0;
+  });
+  const simple: number[] = [];
+  const complex: number[] = [];
+  const middle: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = group[unitOf[i] as number];
+    (g === 1 ? simple : g === 2 ? complex : middle).push(i);
+  }
+  return {
+    by,
+    simple,
+    complex,
+    middle,
+    units: { simple: nSimple, complex: nComplex, middle: u - nSimple - nComplex },
+    simpleMaxIC: nSimple > 0 ? (unitIc[order[nSimple - 1] as number] as number) : -Infinity,
+    complexMinIC: nComplex > 0 ? (unitIc[order[u - nComplex] as number] as number) : Infinity,
+  };
+}
+
 export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
   const vocabSize = checkInt('vocabSize', options.vocabSize ?? 3, 2, 64);
   const length = checkInt('length', options.length ?? 4, 2, 64);
@@ -228,84 +437,24 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
   const transitions = Array.from({ length: numTransitions }, () =>
     Array.from({ length: vocabSize }, () => dirichletRow(vocabSize, concentration, matrixRng)),
   );
-  const initial = new Array<number>(vocabSize).fill(1 / vocabSize);
-  const logTransitions = transitions.map((m) => m.map((row) => row.map(Math.log)));
-  const logInitial = Math.log(1 / vocabSize);
-  const argmaxRows = transitions.map((m) => m.map(argmax));
-
-  const matrixIndex = (t: number): number => t % numTransitions;
+  const c: Chain = {
+    vocabSize,
+    numTransitions,
+    transitions,
+    logTransitions: transitions.map((m) => m.map((row) => row.map(Math.log))),
+    logInitial: Math.log(1 / vocabSize),
+    argmaxRows: transitions.map((m) => m.map(argmax)),
+    cache: new Map(),
+  };
+  const { argmaxRows } = c;
   const checkSeq = (name: string, seq: ArrayLike<number>, minLen = 1): readonly number[] =>
     checkTokens(name, seq, 0, vocabSize - 1, minLen);
-
-  const icOf = (seq: readonly number[]): number => {
-    let ic = -logInitial;
-    for (let t = 0; t + 1 < seq.length; t++) {
-      ic -= logTransitions[matrixIndex(t)][seq[t]][seq[t + 1]];
-    }
-    return ic;
-  };
-
-  const checkEnumerable = (name: string, len: number): number => {
-    checkInt(name, len, 1, 1024);
-    const count = Math.pow(vocabSize, len);
-    if (count > MAX_MARKOV_ENUMERATION) {
-      const maxLen = Math.floor(Math.log(MAX_MARKOV_ENUMERATION) / Math.log(vocabSize) + 1e-9);
-      throw new TaskArgumentError(
-        name,
-        `${name} = ${len} with vocabSize ${vocabSize} gives ${count} sequences, more than the limit ` +
-          `${MAX_MARKOV_ENUMERATION}; use ${name} <= ${maxLen}`,
-      );
-    }
-    return count;
-  };
-
-  /** Lexicographic enumeration (first token most significant) with ICs. */
-  const enumerateRaw = (len: number): { tokens: Int32Array; ic: Float64Array; count: number } => {
-    const count = checkEnumerable('length', len);
-    const tokens = new Int32Array(count * len);
-    const ic = new Float64Array(count);
-    const digits = new Array<number>(len).fill(0);
-    for (let s = 0; s < count; s++) {
-      for (let t = 0; t < len; t++) tokens[s * len + t] = digits[t];
-      ic[s] = icOf(digits);
-      for (let t = len - 1; t >= 0; t--) {
-        digits[t] = digits[t] + 1;
-        if (digits[t] < vocabSize) break;
-        digits[t] = 0;
-      }
-    }
-    return { tokens, ic, count };
-  };
-
-  /** Cumulative weights of q ~ p^alpha = exp(-alpha * IC), normalised to end at 1. */
-  const cumulativeCache = new Map<
-    string,
-    { tokens: Int32Array; ic: Float64Array; cum: Float64Array; q: Float64Array }
-  >();
-  const distributionOf = (len: number, a: number) => {
-    const key = `${len}:${a}`;
-    const hit = cumulativeCache.get(key);
-    if (hit) return hit;
-    const { tokens, ic, count } = enumerateRaw(len);
-    let minIc = Infinity;
-    for (let s = 0; s < count; s++) minIc = Math.min(minIc, ic[s]);
-    const q = new Float64Array(count);
-    let z = 0;
-    for (let s = 0; s < count; s++) {
-      q[s] = Math.exp(-a * (ic[s] - minIc));
-      z += q[s];
-    }
-    const cum = new Float64Array(count);
-    let acc = 0;
-    for (let s = 0; s < count; s++) {
-      q[s] = q[s] / z;
-      acc += q[s];
-      cum[s] = acc;
-    }
-    cum[count - 1] = 1;
-    const entry = { tokens, ic, cum, q };
-    cumulativeCache.set(key, entry);
-    return entry;
+  /** The largest IC of any base-length sequence (of a training set holding them all). */
+  const maxBaseIc = (): number => Math.max(...Array.from(enumerateRaw(c, length).ic));
+  const listOf = (sequences: readonly ArrayLike<number>[] | Pick<MarkovDataset, 'sequences'>) => {
+    const list: readonly ArrayLike<number>[] = 'sequences' in sequences ? sequences.sequences : sequences;
+    if (list.length === 0) throw new TaskArgumentError('sequences', 'sequences must not be empty');
+    return list;
   };
 
   const lang: MarkovLanguage = {
@@ -314,24 +463,24 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     seed,
     alpha,
     concentration,
-    initial,
+    initial: new Array<number>(vocabSize).fill(1 / vocabSize),
     transitions,
 
     transitionAt(t: number): number[][] {
       checkInt('t', t, 0);
-      return transitions[matrixIndex(t)];
+      return transitions[matrixIndex(c, t)];
     },
 
     probability(seq: ArrayLike<number>): number {
-      return Math.exp(-icOf(checkSeq('seq', seq)));
+      return Math.exp(-icOf(c, checkSeq('seq', seq)));
     },
 
     informationContent(seq: ArrayLike<number>): number {
-      return icOf(checkSeq('seq', seq));
+      return icOf(c, checkSeq('seq', seq));
     },
 
     enumerate(len: number = length): MarkovSequence[] {
-      const { tokens, ic, count } = enumerateRaw(len);
+      const { tokens, ic, count } = enumerateRaw(c, len);
       const out: MarkovSequence[] = new Array<MarkovSequence>(count);
       for (let s = 0; s < count; s++) {
         out[s] = {
@@ -344,127 +493,17 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     },
 
     dataset({ size = DEFAULT_MARKOV_SIZE, length: len = length, rng, includeAll = true, alpha: a = alpha }) {
-      checkInt('size', size, 1, MAX_MARKOV_DATASET);
-      checkInt('length', len, 2, 1024);
-      checkNumber('alpha', a, 0);
-      if (!rng || typeof rng.next !== 'function') {
-        throw new TaskArgumentError('rng', 'rng must be an Rng from createRng(seed)');
-      }
-      const dist = distributionOf(len, a);
-      const count = dist.ic.length;
-      if (includeAll && size < count) {
-        throw new TaskArgumentError(
-          'size',
-          `size must be >= ${count} (every one of the ${count} sequences once) when includeAll is true; got ${size}`,
-        );
-      }
-      const picks: number[] = [];
-      if (includeAll) for (let s = 0; s < count; s++) picks.push(s);
-      while (picks.length < size) {
-        // Inverse-CDF draw by binary search over the cumulative weights.
-        const u = rng.next();
-        let lo = 0;
-        let hi = count - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (dist.cum[mid] > u) hi = mid;
-          else lo = mid + 1;
-        }
-        picks.push(lo);
-      }
-      shuffleInPlace(picks, rng);
-      const tokens = new Int32Array(size * len);
-      const input = new Int32Array(size * (len - 1));
-      const target = new Int32Array(size);
-      const sequences: number[][] = new Array<number[]>(size);
-      const ic: number[] = new Array<number>(size);
-      const probability: number[] = new Array<number>(size);
-      picks.forEach((s, i) => {
-        const seq = Array.from(dist.tokens.subarray(s * len, (s + 1) * len));
-        sequences[i] = seq;
-        ic[i] = dist.ic[s];
-        probability[i] = Math.exp(-dist.ic[s]);
-        tokens.set(seq, i * len);
-        input.set(seq.slice(0, len - 1), i * (len - 1));
-        target[i] = seq[len - 1];
-      });
-      return { length: len, size, alpha: a, sequences, probability, ic, tokens, input, target };
+      return drawDataset(c, { size, len, rng, includeAll, a });
     },
 
-    split(examples, options = {}) {
-      const simpleFrac = checkNumber('simple', options.simple ?? 0.4, 0, 1);
-      const complexFrac = checkNumber('complex', options.complex ?? 0.4, 0, 1);
-      if (simpleFrac + complexFrac > 1) {
-        throw new TaskArgumentError(
-          'simple',
-          `simple + complex must be <= 1; got ${simpleFrac + complexFrac}`,
-        );
-      }
-      const by = options.by ?? 'sequences';
-      if (by !== 'sequences' && by !== 'examples') {
-        throw new TaskArgumentError('by', `by must be 'sequences' or 'examples'; got ${String(by)}`);
-      }
-      const isArrayLike = !('ic' in examples);
-      const ics: ArrayLike<number> = isArrayLike ? examples : examples.ic;
-      const seqs =
-        !isArrayLike && 'sequences' in examples
-          ? (examples as Pick<MarkovDataset, 'sequences'>).sequences
-          : undefined;
-      const n = ics.length;
-      if (n < 1) throw new TaskArgumentError('examples', 'examples must hold at least one IC value');
-      // Units to rank: every example, or every distinct sequence (identified by its tokens, else its IC).
-      const unitOf = new Array<number>(n);
-      const unitIc: number[] = [];
-      if (by === 'examples') {
-        for (let i = 0; i < n; i++) {
-          unitOf[i] = i;
-          unitIc.push(ics[i] as number);
-        }
-      } else {
-        const ids = new Map<string, number>();
-        for (let i = 0; i < n; i++) {
-          const key = seqs ? (seqs[i] as number[]).join(',') : String(ics[i]);
-          let id = ids.get(key);
-          if (id === undefined) {
-            id = unitIc.length;
-            ids.set(key, id);
-            unitIc.push(ics[i] as number);
-          }
-          unitOf[i] = id;
-        }
-      }
-      const u = unitIc.length;
-      const order = Array.from({ length: u }, (_, i) => i).sort(
-        (i, j) => (unitIc[i] as number) - (unitIc[j] as number) || i - j,
-      );
-      const nSimple = Math.floor(simpleFrac * u);
-      const nComplex = Math.floor(complexFrac * u);
-      const group = new Int8Array(u); // 0 middle, 1 simple, 2 complex
-      order.forEach((unit, rank) => {
-        group[unit] = rank < nSimple ? 1 : rank >= u - nComplex ? 2 : 0;
-      });
-      const simple: number[] = [];
-      const complex: number[] = [];
-      const middle: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const g = group[unitOf[i] as number];
-        (g === 1 ? simple : g === 2 ? complex : middle).push(i);
-      }
-      return {
-        by,
-        simple,
-        complex,
-        middle,
-        units: { simple: nSimple, complex: nComplex, middle: u - nSimple - nComplex },
-        simpleMaxIC: nSimple > 0 ? (unitIc[order[nSimple - 1] as number] as number) : -Infinity,
-        complexMinIC: nComplex > 0 ? (unitIc[order[u - nComplex] as number] as number) : Infinity,
-      };
+    split(examples, opts = {}) {
+      return splitByIc(examples, opts);
     },
 
     bayesOptimal(prefix: ArrayLike<number>): BayesPrediction {
       const p = checkSeq('prefix', prefix, 1);
       const t = p.length - 1;
-      const k = matrixIndex(t);
+      const k = matrixIndex(c, t);
       const last = p[t];
       const row = transitions[k][last];
       const token = argmaxRows[k][last];
@@ -472,13 +511,12 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     },
 
     bayesOptimalAccuracy(sequences) {
-      const list: readonly ArrayLike<number>[] = 'sequences' in sequences ? sequences.sequences : sequences;
-      if (list.length === 0) throw new TaskArgumentError('sequences', 'sequences must not be empty');
+      const list = listOf(sequences);
       let hits = 0;
       list.forEach((s, i) => {
         const seq = checkSeq(`sequences[${i}]`, s, 2);
         const t = seq.length - 2;
-        if (argmaxRows[matrixIndex(t)][seq[t]] === seq[t + 1]) hits++;
+        if (argmaxRows[matrixIndex(c, t)][seq[t]] === seq[t + 1]) hits++;
       });
       return hits / list.length;
     },
@@ -486,8 +524,8 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     expectedBayesAccuracy({ length: len = length, alpha: a = alpha } = {}) {
       checkInt('length', len, 2, 1024);
       checkNumber('alpha', a, 0);
-      const { tokens, q } = distributionOf(len, a);
-      const k = matrixIndex(len - 2);
+      const { tokens, q } = distributionOf(c, len, a);
+      const k = matrixIndex(c, len - 2);
       let acc = 0;
       for (let s = 0; s < q.length; s++) {
         const prev = tokens[s * len + len - 2];
@@ -497,9 +535,8 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     },
 
     trainingRuleAccuracy(sequences) {
-      const list: readonly ArrayLike<number>[] = 'sequences' in sequences ? sequences.sequences : sequences;
-      if (list.length === 0) throw new TaskArgumentError('sequences', 'sequences must not be empty');
-      const rule = argmaxRows[matrixIndex(length - 2)];
+      const list = listOf(sequences);
+      const rule = argmaxRows[matrixIndex(c, length - 2)];
       let hits = 0;
       list.forEach((s, i) => {
         const seq = checkSeq(`sequences[${i}]`, s, 2);
@@ -511,11 +548,8 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
     simpleFraction({ length: len, alpha: a = alpha, threshold }) {
       checkInt('length', len, 2, 1024);
       checkNumber('alpha', a, 0);
-      const thr =
-        threshold === undefined
-          ? Math.max(...Array.from(enumerateRaw(length).ic))
-          : checkNumber('threshold', threshold);
-      const { ic, q } = distributionOf(len, a);
+      const thr = threshold === undefined ? maxBaseIc() : checkNumber('threshold', threshold);
+      const { ic, q } = distributionOf(c, len, a);
       let share = 0;
       for (let s = 0; s < q.length; s++) if (ic[s] <= thr) share += q[s];
       return Math.min(1, share);
@@ -526,16 +560,13 @@ export function markovLanguage(options: MarkovOptions = {}): MarkovLanguage {
       if (lengths === null || typeof lengths !== 'object' || lengths.length === 0) {
         throw new TaskArgumentError('lengths', 'lengths must be a non-empty array of integers >= 2');
       }
-      lengths.forEach((l, i) => checkEnumerable(`lengths[${i}]`, checkInt(`lengths[${i}]`, l, 2, 1024)));
+      lengths.forEach((l, i) => checkEnumerable(c, `lengths[${i}]`, checkInt(`lengths[${i}]`, l, 2, 1024)));
       let thr: number;
       if (threshold !== undefined) thr = checkNumber('threshold', threshold);
       else if (train !== undefined) {
         if (train.ic.length === 0) throw new TaskArgumentError('train', 'train.ic must not be empty');
         thr = Math.max(...train.ic);
-      } else {
-        // A training set with includeAll holds every base-length sequence: its max IC is the max over all.
-        thr = Math.max(...Array.from(enumerateRaw(length).ic));
-      }
+      } else thr = maxBaseIc();
       return lengths.map((len) => {
         const dataset = lang.dataset({
           size,
