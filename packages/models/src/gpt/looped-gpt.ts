@@ -18,6 +18,12 @@ export interface ForwardOptions {
   loops: number;
   /** Use these tensors instead of the variables (same order and shapes as `variables`), e.g. for HVPs. */
   weights?: readonly tf.Tensor[];
+  /**
+   * Evaluation only (no gradients through the result): each loop's intermediates are released as
+   * the loop ends, so memory holds about one loop's activations instead of all of them (T_max = 40
+   * loops at n_embd 128 and 256 rows otherwise overflows the 4 GB wasm heap). Same values.
+   */
+  inference?: boolean;
 }
 
 export interface LoopedGPT {
@@ -129,24 +135,74 @@ export function loopedForward(
   tokens: tf.Tensor2D,
   loops: number,
 ): tf.Tensor3D[] {
+  const { e, ...fixed } = loopSetup(config, p, tokens);
+  const out: tf.Tensor3D[] = [];
+  let h: tf.Tensor = e;
+  for (let t = 1; t <= loops; t++) {
+    const [next, logits] = oneLoop(config, p, { h, e, t, ...fixed });
+    h = next;
+    out.push(logits);
+  }
+  return out;
+}
+
+interface LoopInputs {
+  h: tf.Tensor;
+  e: tf.Tensor;
+  t: number;
+  blocks: ReturnType<typeof blockParams>[];
+  dims: { batch: number; seqLen: number; nHead: number };
+  maskBias: tf.Tensor;
+}
+
+/** What every loop reads: the read-in e, the block parameters, the shapes and the causal mask. */
+function loopSetup(config: GPTConfig, p: Record<string, tf.Tensor>, tokens: tf.Tensor2D) {
   const [B, T] = tokens.shape;
   if (config.positional === 'learned' && T > (config.maxSeqLen as number)) {
     throw new Error(`forward: sequence length ${T} exceeds GPTConfig.maxSeqLen ${String(config.maxSeqLen)}`);
   }
-  const dims = { batch: B, seqLen: T, nHead: config.nHead };
-  const blocks = Array.from({ length: config.nLayer }, (_, i) => blockParams(p, i));
-  const maskBias = causalMaskBias(T);
-  const e = readIn(config, p, tokens);
-  const out: tf.Tensor3D[] = [];
-  let h: tf.Tensor = e;
-  for (let t = 1; t <= loops; t++) {
-    // With injection h_0 = 0, so the first loop's input h_0 + e is just e.
-    let u: tf.Tensor = config.inputInjection && t > 1 ? tf.add(h, e) : h;
-    for (const bp of blocks) u = gptBlock(u, bp, dims, maskBias);
-    h = layerNorm(u, p['ln_f.g'], p['ln_f.b']);
-    out.push(readOut(config, p, h, B, T));
-  }
-  return out;
+  return {
+    e: readIn(config, p, tokens) as tf.Tensor,
+    blocks: Array.from({ length: config.nLayer }, (_, i) => blockParams(p, i)),
+    dims: { batch: B, seqLen: T, nHead: config.nHead },
+    maskBias: causalMaskBias(T),
+  };
+}
+
+/** Loop t: h_t = LN_f(Blocks(h_{t-1} + e)) (without injection: of h_{t-1}) and its read-out. */
+function oneLoop(config: GPTConfig, p: Record<string, tf.Tensor>, x: LoopInputs): [tf.Tensor, tf.Tensor3D] {
+  // With injection h_0 = 0, so the first loop's input h_0 + e is just e.
+  let u: tf.Tensor = config.inputInjection && x.t > 1 ? tf.add(x.h, x.e) : x.h;
+  for (const bp of x.blocks) u = gptBlock(u, bp, x.dims, x.maskBias);
+  const h = layerNorm(u, p['ln_f.g'], p['ln_f.b']);
+  return [h, readOut(config, p, h, x.dims.batch, x.dims.seqLen)];
+}
+
+/**
+ * The same forward for evaluation: each loop in its own tidy scope, keeping only h_t and the
+ * logits, so peak memory is one loop's activations. The ops and their order are those of
+ * `loopedForward`: the values are identical.
+ */
+function loopedForwardInference(
+  config: GPTConfig,
+  p: Record<string, tf.Tensor>,
+  tokens: tf.Tensor2D,
+  loops: number,
+): tf.Tensor3D[] {
+  // The outer scope releases the read-in, mask and parameter views; each loop's scope its intermediates.
+  return tf.tidy(() => {
+    const { e, ...fixed } = loopSetup(config, p, tokens);
+    const out: tf.Tensor3D[] = [];
+    let h: tf.Tensor = e;
+    for (let t = 1; t <= loops; t++) {
+      const prev = h;
+      const [next, logits] = tf.tidy(() => oneLoop(config, p, { h: prev, e, t, ...fixed }));
+      if (prev !== e) prev.dispose();
+      h = next;
+      out.push(logits);
+    }
+    return out;
+  });
 }
 
 let instanceCounter = 0;
@@ -210,6 +266,8 @@ export function createLoopedGPT(config: GPTConfig, options: { seed: number }): L
       }
       if (tokens.rank !== 2)
         throw new Error(`forward: tokens must be a 2-D [batch, seqLen] tensor; got rank ${tokens.rank}`);
+      if (opts.inference === true)
+        return loopedForwardInference(config, paramMap(opts.weights), tokens, loops);
       return tf.tidy(() => loopedForward(config, paramMap(opts.weights), tokens, loops));
     },
     parameterCount: () => paramCount,

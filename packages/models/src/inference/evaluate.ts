@@ -38,7 +38,7 @@ export function evaluateBatch(model: LoopedGPT, batch: BatchLike, how: Inference
     const loopsRun = how.mode === 'oracle' ? Math.max(...Array.from(batch.steps)) : how.maxLoops;
     if (!Number.isInteger(loopsRun) || loopsRun < 1)
       throw new Error(`evaluateBatch: loops to run must be >= 1; got ${loopsRun}`);
-    const perLoop = model.forward(tokens, { loops: loopsRun });
+    const perLoop = model.forward(tokens, { loops: loopsRun, inference: true });
     try {
       let chosen: number | number[];
       let picked: tf.Tensor3D;
@@ -88,7 +88,10 @@ export function evaluateStopping(
   const tokens = tf.tensor2d(batch.input, [B, T], 'int32');
   const target = tf.tensor2d(batch.target, [B, T], 'int32');
   const mask = tf.tensor2d(batch.mask, [B, T], 'float32');
-  const perLoop = model.forward(tokens, { loops: Math.max(maxLoops, ...Array.from(batch.steps)) });
+  const perLoop = model.forward(tokens, {
+    loops: Math.max(maxLoops, ...Array.from(batch.steps)),
+    inference: true,
+  });
   try {
     const scoreAt = (steps: ArrayLike<number>): number[] => {
       const picked = logitsAtSteps(perLoop, steps);

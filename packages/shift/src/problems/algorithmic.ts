@@ -169,7 +169,7 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
       const m = maskSum(part);
       const l = tf.tidy(() => {
         const t = tensorsOf(part);
-        const perLoop = model.forward(t.tokens, { loops: Math.max(...part.steps) });
+        const perLoop = model.forward(t.tokens, { loops: Math.max(...part.steps), inference: true });
         return stepLoss(perLoop, t.target, t.mask, part.steps);
       });
       lossSum += (l.dataSync()[0] as number) * m;

@@ -230,7 +230,10 @@ export function showExamples(
   const answers: number[][][] = []; // [loop][sample][masked position]
   const picks: Partial<Record<StoppingRule, number[]>> = {};
   tf.tidy(() => {
-    const perLoop = u.model.forward(tf.tensor2d(batch.input, [B, T], 'int32'), { loops: maxLoops });
+    const perLoop = u.model.forward(tf.tensor2d(batch.input, [B, T], 'int32'), {
+      loops: maxLoops,
+      inference: true,
+    });
     const mask = tf.tensor2d(batch.mask, [B, T], 'float32');
     if (looped)
       for (const r of options.rules)
