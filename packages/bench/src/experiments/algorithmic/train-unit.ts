@@ -138,6 +138,7 @@ export async function trainUnit(
     });
     const schedule = scheduleOf(method, config);
     const bar = ctx.progress.start(`${s.task} ${method} seed ${seed}`, s.steps);
+    let shown = 0; // steps the bar shows: a resumed unit starts at its checkpoint's step
     const result = await train({
       problem,
       schedule,
@@ -161,7 +162,10 @@ export async function trainUnit(
           }
         : {}),
       onMetrics: (r) => {
-        if (r.type === 'step') bar.tick(1, `loss ${r.loss.toFixed(3)}`);
+        if (r.type === 'step') {
+          bar.tick(r.step - shown, `loss ${r.loss.toFixed(3)}`);
+          shown = r.step;
+        }
       },
       ...(config.earlyStop ? { stopWhen: earlyStopRule(config.earlyStop, s.testLength) } : {}),
     });
