@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fixedPointLoops, initBackend, stoppingLoops } from '../src';
 
 beforeAll(async () => {
-  await initBackend('cpu');
+  await initBackend('cpu', { log: () => {} });
 });
 
 /**
