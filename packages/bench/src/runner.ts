@@ -113,7 +113,7 @@ export async function runExperiment<C>(experiment: Experiment, run: RunOptions):
   );
   const dir = RunDir.open(plan.outPath, plan.mode);
   try {
-    return await runInFolder(experiment, run, plan, backend, log, dir);
+    return await runInFolder({ experiment, run, plan, backend, log, dir });
   } catch (err) {
     dir.release();
     throw err;
@@ -200,18 +200,22 @@ async function configJsonOf<C>(plan: RunPlan<C>, run: RunOptions, backend: strin
   };
 }
 
-async function runInFolder<C>(
-  experiment: Experiment,
-  run: RunOptions,
-  plan: RunPlan<C>,
-  backend: string,
-  log: Logger,
-  dir: RunDir,
-): Promise<RunResult> {
+/** Everything a started run works with. */
+interface Session<C> {
+  experiment: Experiment;
+  run: RunOptions;
+  plan: RunPlan<C>;
+  backend: string;
+  log: Logger;
+  dir: RunDir;
+}
+
+async function runInFolder<C>(session: Session<C>): Promise<RunResult> {
+  const { experiment, run, plan, backend, dir } = session;
   const configJson = await configJsonOf(plan, run, backend);
   // A resumed run keeps the folder's config.json until it has finished.
   if (plan.mode !== 'resume') dir.writeJson('config.json', configJson);
-  const { ctx, figures, progress } = makeContext<C>(experiment, run, plan, backend, log, dir);
+  const { ctx, figures, progress } = makeContext(session);
   const t0 = performance.now();
   let output: ExperimentOutput;
   try {
@@ -222,7 +226,7 @@ async function runInFolder<C>(
   }
   const wallTimeS = (performance.now() - t0) / 1000;
   if (plan.mode === 'resume') dir.writeJson('config.json', configJson);
-  const meta = writeOutputs(experiment, run, plan, backend, dir, {
+  const meta = writeOutputs(session, {
     output,
     wallTimeS,
     commit: configJson.commit,
@@ -237,14 +241,12 @@ async function runInFolder<C>(
 }
 
 /** The context an experiment runs in: metrics (and TensorBoard), figures, resumable units. */
-function makeContext<C>(
-  experiment: Experiment,
-  run: RunOptions,
-  plan: RunPlan<C>,
-  backend: string,
-  log: Logger,
-  dir: RunDir,
-): { ctx: ExperimentContext<C>; figures: Map<string, string>; progress: ReturnType<typeof trackOpenTasks> } {
+function makeContext<C>(session: Session<C>): {
+  ctx: ExperimentContext<C>;
+  figures: Map<string, string>;
+  progress: ReturnType<typeof trackOpenTasks>;
+} {
+  const { experiment, run, plan, backend, log, dir } = session;
   const { options } = run;
   const { resolved, mode } = plan;
   if (options.tensorboard) rmSync(dir.file('tensorboard'), { recursive: true, force: true });
@@ -313,11 +315,7 @@ function makeContext<C>(
 
 /** results.json and the reports; returns the report's metadata. */
 function writeOutputs<C>(
-  experiment: Experiment,
-  run: RunOptions,
-  plan: RunPlan<C>,
-  backend: string,
-  dir: RunDir,
+  { experiment, run, plan, backend, dir }: Session<C>,
   r: { output: ExperimentOutput; wallTimeS: number; commit: string | null; figures: Map<string, string> },
 ) {
   const { resolved } = plan;
