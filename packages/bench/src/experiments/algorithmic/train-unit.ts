@@ -2,7 +2,13 @@
 // length generalization at every length 1..testLength (oracle and adaptive stopping).
 
 import { getTask } from '@loop/tasks';
-import { STOPPING_RULES, createLoopedGPT, gptConfigForTask, type StoppingRule } from '@loop/models';
+import {
+  STOPPING_RULES,
+  createLoopedGPT,
+  gptConfigForTask,
+  type LoopedGPT,
+  type StoppingRule,
+} from '@loop/models';
 import {
   algorithmicProblem,
   loopedSchedule,
@@ -10,8 +16,10 @@ import {
   shiftSchedule,
   singleSchedule,
   train,
+  type AlgorithmicProblem,
   type EvalRecord,
   type Schedule,
+  type TrainResult,
 } from '@loop/shift';
 import type { ExperimentContext } from '../../experiment';
 import type { AlgorithmicConfig, Method, TaskSettings } from './config';
@@ -107,7 +115,6 @@ export async function trainUnit(
   seed: number,
 ): Promise<UnitResult> {
   const config = ctx.config;
-  const task = getTask(s.task);
   const model = createLoopedGPT(
     gptConfigForTask(s.task, {
       nEmbd: config.nEmbd,
@@ -119,100 +126,23 @@ export async function trainUnit(
   );
   const key = unitKey(s.task, method, seed);
   try {
-    const problem = algorithmicProblem({
-      task,
-      model,
-      batchSize: config.batchSize,
-      seed,
-      curriculum:
-        s.curriculumInterval === 0
-          ? { fixed: s.maxTrainLength }
-          : { start: 2, end: s.maxTrainLength + 1, interval: s.curriculumInterval },
-      validation: { size: config.valSize, maxLength: s.maxTrainLength },
-      trainEvalSize: config.trainEvalSize,
-      testLengths: Array.from({ length: s.testLength }, (_, i) => i + 1),
-      testSize: config.testSize,
-      testAt: 'final',
-      stopping: { rule: config.adaptiveRule, patience: config.fixedPointPatience },
-      ...(config.earlyStop ? { probe: { length: s.testLength, size: config.testSize } } : {}),
-    });
+    const problem = problemOf(config, s, model, seed);
     const schedule = scheduleOf(method, config);
-    const bar = ctx.progress.start(`${s.task} ${method} seed ${seed}`, s.steps);
-    let shown = 0; // steps the bar shows: a resumed unit starts at its checkpoint's step
-    const result = await train({
-      problem,
-      schedule,
-      optimizer: {
-        type: 'adamw',
-        lr: s.lr,
-        weightDecay: config.weightDecay,
-        clipNorm: config.clipNorm,
-        lrSchedule:
-          config.lrSchedule === 'cosine'
-            ? { type: 'cosine', decayFrom: problem.curriculumEnd }
-            : { type: 'constant' },
-      },
-      steps: s.steps,
-      evalEvery: config.evalEvery,
-      ...(config.checkpointEvery > 0
-        ? {
-            checkpointDir: ctx.out.file('checkpoints', key),
-            checkpointEvery: config.checkpointEvery,
-            resume: ctx.resume,
-          }
-        : {}),
-      onMetrics: (r) => {
-        if (r.type === 'step') {
-          bar.tick(r.step - shown, `loss ${r.loss.toFixed(3)}`);
-          shown = r.step;
-        }
-      },
-      ...(config.earlyStop ? { stopWhen: earlyStopRule(config.earlyStop, s.testLength) } : {}),
-    });
-    bar.done();
-    if (result.status !== 'completed') {
-      throw new Error(`${key} interrupted at step ${result.steps}; continue with --resume`);
-    }
+    const result = await trainModel(ctx, s, problem, schedule, key, `${s.task} ${method} seed ${seed}`);
     // After an early stop the final evaluation repeats the stopping step: keep the final one.
-    const evalRecords = result.evals.filter((e, i, all) => all[i + 1]?.step !== e.step);
-    const evals: EvalPoint[] = evalRecords.map((e) => ({
-      step: e.step,
-      trainLoss: e.metrics['trainLoss'] ?? NaN,
-      trainAcc: e.metrics['trainAcc'] ?? NaN,
-      valLoss: e.metrics['valLoss'] ?? NaN,
-      valAcc: e.metrics['valAcc'] ?? NaN,
-      trainTimeS: e.trainMs / 1000,
-    }));
-    // Length generalization under the final stage: train's final evaluation runs the length tests
-    // (testAt 'final'); evaluate here only if it did not (e.g. the run ended without one).
-    const stages = resolveSchedule(schedule);
-    const stage = stages[result.stage.index]!;
+    const evals: EvalPoint[] = result.evals
+      .filter((e, i, all) => all[i + 1]?.step !== e.step)
+      .map((e) => ({
+        step: e.step,
+        trainLoss: e.metrics['trainLoss'] ?? NaN,
+        trainAcc: e.metrics['trainAcc'] ?? NaN,
+        valLoss: e.metrics['valLoss'] ?? NaN,
+        valAcc: e.metrics['valAcc'] ?? NaN,
+        trainTimeS: e.trainMs / 1000,
+      }));
     const t0 = performance.now();
-    const m =
-      result.finalMetrics && 'test1.oracleAcc' in result.finalMetrics
-        ? result.finalMetrics
-        : await problem.evaluate!({
-            step: result.steps,
-            stage: { index: result.stage.index, name: stage.name, loops: stage.loops },
-            final: true,
-          });
+    const lengths = lengthPoints(await finalMetrics(problem, schedule, result), s.testLength);
     const lengthEvalS = (performance.now() - t0) / 1000;
-    const lengths: LengthPoint[] = [];
-    for (let n = 1; n <= s.testLength; n++) {
-      const rules: LengthPoint['rules'] = {};
-      for (const r of STOPPING_RULES) {
-        const acc = m[`test${n}.rule.${r}.acc`];
-        const loops = m[`test${n}.rule.${r}.loops`];
-        if (acc !== undefined && loops !== undefined) rules[r] = { acc, loops };
-      }
-      lengths.push({
-        n,
-        oracle: m[`test${n}.oracleAcc`] ?? NaN,
-        adaptive: m[`test${n}.adaptiveAcc`] ?? null,
-        adaptiveLoops: m[`test${n}.adaptiveLoops`] ?? null,
-        ...(Object.keys(rules).length > 0 ? { rules } : {}),
-      });
-    }
     await saveUnitWeights(ctx.out.file('weights', key), model, result.steps, {
       task: s.task,
       method,
@@ -221,19 +151,7 @@ export async function trainUnit(
       testLength: s.testLength,
       loops: result.stages[result.stages.length - 1]?.loops ?? (method === 'single' ? '1' : 'T(n)'),
     });
-    const run = `${s.task}/${method}/seed${seed}`;
-    for (const e of evals) {
-      ctx.metric({ series: 'train', run, step: e.step, values: { loss: e.trainLoss, acc: e.trainAcc } });
-      ctx.metric({ series: 'val', run, step: e.step, values: { loss: e.valLoss, acc: e.valAcc } });
-    }
-    for (const l of lengths) {
-      ctx.metric({
-        series: 'length',
-        run,
-        step: l.n,
-        values: { oracle: l.oracle, adaptive: l.adaptive, adaptiveLoops: l.adaptiveLoops },
-      });
-    }
+    emitMetrics(ctx, `${s.task}/${method}/seed${seed}`, evals, lengths);
     const shift = result.shifts[0];
     return {
       task: s.task,
@@ -253,5 +171,138 @@ export async function trainUnit(
     };
   } finally {
     model.dispose();
+  }
+}
+
+/** The training problem of a unit: the task's data stream, curriculum, validation and test sets. */
+function problemOf(
+  config: AlgorithmicConfig,
+  s: TaskSettings,
+  model: LoopedGPT,
+  seed: number,
+): AlgorithmicProblem {
+  return algorithmicProblem({
+    task: getTask(s.task),
+    model,
+    batchSize: config.batchSize,
+    seed,
+    curriculum:
+      s.curriculumInterval === 0
+        ? { fixed: s.maxTrainLength }
+        : { start: 2, end: s.maxTrainLength + 1, interval: s.curriculumInterval },
+    validation: { size: config.valSize, maxLength: s.maxTrainLength },
+    trainEvalSize: config.trainEvalSize,
+    testLengths: Array.from({ length: s.testLength }, (_, i) => i + 1),
+    testSize: config.testSize,
+    testAt: 'final',
+    stopping: { rule: config.adaptiveRule, patience: config.fixedPointPatience },
+    ...(config.earlyStop ? { probe: { length: s.testLength, size: config.testSize } } : {}),
+  });
+}
+
+/** Trains with the engine (AdamW, the lr schedule, checkpoints, early stopping), with a progress bar. */
+async function trainModel(
+  ctx: ExperimentContext<AlgorithmicConfig>,
+  s: TaskSettings,
+  problem: AlgorithmicProblem,
+  schedule: Schedule,
+  key: string,
+  label: string,
+): Promise<TrainResult> {
+  const config = ctx.config;
+  const bar = ctx.progress.start(label, s.steps);
+  let shown = 0; // steps the bar shows: a resumed unit starts at its checkpoint's step
+  const result = await train({
+    problem,
+    schedule,
+    optimizer: {
+      type: 'adamw',
+      lr: s.lr,
+      weightDecay: config.weightDecay,
+      clipNorm: config.clipNorm,
+      lrSchedule:
+        config.lrSchedule === 'cosine'
+          ? { type: 'cosine', decayFrom: problem.curriculumEnd }
+          : { type: 'constant' },
+    },
+    steps: s.steps,
+    evalEvery: config.evalEvery,
+    ...(config.checkpointEvery > 0
+      ? {
+          checkpointDir: ctx.out.file('checkpoints', key),
+          checkpointEvery: config.checkpointEvery,
+          resume: ctx.resume,
+        }
+      : {}),
+    onMetrics: (r) => {
+      if (r.type === 'step') {
+        bar.tick(r.step - shown, `loss ${r.loss.toFixed(3)}`);
+        shown = r.step;
+      }
+    },
+    ...(config.earlyStop ? { stopWhen: earlyStopRule(config.earlyStop, s.testLength) } : {}),
+  });
+  bar.done();
+  if (result.status !== 'completed')
+    throw new Error(`${key} interrupted at step ${result.steps}; continue with --resume`);
+  return result;
+}
+
+/**
+ * Length generalization under the final stage: train's final evaluation runs the length tests
+ * (testAt 'final'); evaluate here only if it did not (e.g. the run ended without one).
+ */
+async function finalMetrics(
+  problem: AlgorithmicProblem,
+  schedule: Schedule,
+  result: TrainResult,
+): Promise<Record<string, number>> {
+  if (result.finalMetrics && 'test1.oracleAcc' in result.finalMetrics) return result.finalMetrics;
+  const stage = resolveSchedule(schedule)[result.stage.index]!;
+  return problem.evaluate!({
+    step: result.steps,
+    stage: { index: result.stage.index, name: stage.name, loops: stage.loops },
+    final: true,
+  });
+}
+
+/** Oracle, adaptive and every stopping rule at each length 1..testLength, from the final metrics. */
+function lengthPoints(m: Record<string, number>, testLength: number): LengthPoint[] {
+  const lengths: LengthPoint[] = [];
+  for (let n = 1; n <= testLength; n++) {
+    const rules: LengthPoint['rules'] = {};
+    for (const r of STOPPING_RULES) {
+      const acc = m[`test${n}.rule.${r}.acc`];
+      const loops = m[`test${n}.rule.${r}.loops`];
+      if (acc !== undefined && loops !== undefined) rules[r] = { acc, loops };
+    }
+    lengths.push({
+      n,
+      oracle: m[`test${n}.oracleAcc`] ?? NaN,
+      adaptive: m[`test${n}.adaptiveAcc`] ?? null,
+      adaptiveLoops: m[`test${n}.adaptiveLoops`] ?? null,
+      ...(Object.keys(rules).length > 0 ? { rules } : {}),
+    });
+  }
+  return lengths;
+}
+
+function emitMetrics(
+  ctx: ExperimentContext<AlgorithmicConfig>,
+  run: string,
+  evals: readonly EvalPoint[],
+  lengths: readonly LengthPoint[],
+): void {
+  for (const e of evals) {
+    ctx.metric({ series: 'train', run, step: e.step, values: { loss: e.trainLoss, acc: e.trainAcc } });
+    ctx.metric({ series: 'val', run, step: e.step, values: { loss: e.valLoss, acc: e.valAcc } });
+  }
+  for (const l of lengths) {
+    ctx.metric({
+      series: 'length',
+      run,
+      step: l.n,
+      values: { oracle: l.oracle, adaptive: l.adaptive, adaptiveLoops: l.adaptiveLoops },
+    });
   }
 }
