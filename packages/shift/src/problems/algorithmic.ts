@@ -9,6 +9,7 @@ import {
   curriculum,
   curriculumRampSteps,
   sliceBatch,
+  splitBatch,
   type AlgorithmicTask,
   type Batch,
   type CurriculumSpec,
@@ -110,7 +111,8 @@ function maskSum(batch: Batch): number {
   return s;
 }
 
-export function algorithmicProblem(options: AlgorithmicProblemOptions): AlgorithmicProblem {
+/** The validated options of a problem, with the curriculum and the stopping rules resolved. */
+function settingsOf(options: AlgorithmicProblemOptions) {
   const { task, model } = options;
   if (!task || typeof task.batch !== 'function') fail('task', task, 'an AlgorithmicTask from getTask(name)');
   if (!model || typeof model.forward !== 'function')
@@ -126,9 +128,31 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
   const testLengths = (options.testLengths ?? []).map((n, i) =>
     checkInt(`testLengths[${i}]`, n, 1, task.maxLength),
   );
+  const stoppingRule = options.stopping?.rule ?? 'confidence-batch';
+  const stoppingRules = [...new Set([stoppingRule, ...(options.stopping?.rules ?? STOPPING_RULES)])];
+  for (const r of stoppingRules)
+    if (!STOPPING_RULES.includes(r)) fail('stopping.rules', r, `one of ${STOPPING_RULES.join(', ')}`);
+  return {
+    task,
+    model,
+    batchSize,
+    cur,
+    evalBatchSize,
+    trainEvalSize,
+    testSize,
+    testAt,
+    testLengths,
+    stoppingRule,
+    stoppingRules,
+    patience: options.stopping?.patience,
+  };
+}
 
-  const root = createRng(options.seed);
-  let trainRng: Rng = root.fork('train');
+type Settings = ReturnType<typeof settingsOf>;
+
+/** The fixed evaluation data: validation set, one test set per length, the probe length's set. */
+function evaluationData(options: AlgorithmicProblemOptions, st: Settings) {
+  const { task, cur } = st;
   const valMax = checkInt(
     'validation.maxLength',
     options.validation?.maxLength ?? cur.finalMax,
@@ -140,10 +164,13 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
         size: checkInt('validation.size', options.validation.size, 1),
         minLength: 1,
         maxLength: valMax,
-        rng: root.fork('validation'),
+        rng: createRng(options.seed).fork('validation'),
       })
     : null;
-  const tests = testLengths.map((n) => ({ n, batch: algorithmicTestBatch(task, options.seed, n, testSize) }));
+  const tests = st.testLengths.map((n) => ({
+    n,
+    batch: algorithmicTestBatch(task, options.seed, n, st.testSize),
+  }));
   const probe = options.probe
     ? algorithmicTestBatch(
         task,
@@ -152,62 +179,84 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
         checkInt('probe.size', options.probe.size, 1),
       )
     : null;
+  return { validation, tests, probe };
+}
 
-  const chunks = (batch: Batch): Batch[] => {
-    const out: Batch[] = [];
-    for (let s = 0; s < batch.shape[0]; s += evalBatchSize)
-      out.push(sliceBatch(batch, s, Math.min(batch.shape[0], s + evalBatchSize)));
-    return out;
-  };
+/** Token-mean loss and exact-match accuracy under the stage's loops (evaluation, no gradients). */
+function lossAndAccuracy(
+  model: LoopedGPT,
+  batch: Batch,
+  stage: StageInfo,
+  evalBatchSize: number,
+): { loss: number; acc: number } {
+  let lossSum = 0;
+  let tokens = 0;
+  let correct = 0;
+  for (const part of splitBatch(withStageLoops(batch, stage.loops), evalBatchSize)) {
+    const m = maskSum(part);
+    const l = tf.tidy(() => {
+      const t = tensorsOf(part);
+      const perLoop = model.forward(t.tokens, { loops: Math.max(...part.steps), inference: true });
+      return stepLoss(perLoop, t.target, t.mask, part.steps);
+    });
+    lossSum += (l.dataSync()[0] as number) * m;
+    l.dispose();
+    tokens += m;
+    correct += evaluateBatch(model, part, { mode: 'oracle' }).correct.reduce((a, b) => a + b, 0);
+  }
+  return { loss: lossSum / Math.max(tokens, 1), acc: correct / batch.shape[0] };
+}
 
-  /** Token-mean loss and exact-match accuracy under the stage's loops (evaluation, no gradients). */
-  const lossAndAccuracy = (batch: Batch, stage: StageInfo): { loss: number; acc: number } => {
-    let lossSum = 0;
-    let tokens = 0;
-    let correct = 0;
-    for (const part of chunks(withStageLoops(batch, stage.loops))) {
-      const m = maskSum(part);
-      const l = tf.tidy(() => {
-        const t = tensorsOf(part);
-        const perLoop = model.forward(t.tokens, { loops: Math.max(...part.steps), inference: true });
-        return stepLoss(perLoop, t.target, t.mask, part.steps);
-      });
-      lossSum += (l.dataSync()[0] as number) * m;
-      l.dispose();
-      tokens += m;
-      correct += evaluateBatch(model, part, { mode: 'oracle' }).correct.reduce((a, b) => a + b, 0);
+/** Oracle accuracy at every test length, and for looping stages the adaptive rule and every stopping rule. */
+function lengthMetrics(
+  st: Settings,
+  tests: readonly { n: number; batch: Batch }[],
+  stage: StageInfo,
+  metrics: EvalMetrics,
+): void {
+  const { task, model, cur } = st;
+  const looped = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
+  // The largest loop count the model was trained to read out after (for 'confidence-trained').
+  const trainedLoops = loopsFor(stage.loops, cur.finalMax, task.steps(cur.finalMax));
+  for (const { n, batch } of tests) {
+    const s = lengthScores(model, withStageLoops(batch, stage.loops), {
+      maxLoops: looped ? task.maxTestSteps(n) : 1,
+      rules: looped ? st.stoppingRules : [],
+      trainedLoops,
+      evalBatchSize: st.evalBatchSize,
+      ...(st.patience !== undefined ? { patience: st.patience } : {}),
+    });
+    metrics[`test${n}.oracleAcc`] = s.oracle;
+    if (!looped) continue;
+    const chosen = s.rules[st.stoppingRule]!;
+    metrics[`test${n}.adaptiveAcc`] = chosen.acc;
+    metrics[`test${n}.adaptiveLoops`] = chosen.loops;
+    for (const r of st.stoppingRules) {
+      metrics[`test${n}.rule.${r}.acc`] = s.rules[r]!.acc;
+      metrics[`test${n}.rule.${r}.loops`] = s.rules[r]!.loops;
     }
-    return { loss: lossSum / Math.max(tokens, 1), acc: correct / batch.shape[0] };
-  };
+  }
+}
 
-  const stoppingRule = options.stopping?.rule ?? 'confidence-batch';
-  const stoppingRules = [...new Set([stoppingRule, ...(options.stopping?.rules ?? STOPPING_RULES)])];
-  for (const r of stoppingRules)
-    if (!STOPPING_RULES.includes(r)) fail('stopping.rules', r, `one of ${STOPPING_RULES.join(', ')}`);
-  const lengthGeneralization = (stage: StageInfo, metrics: EvalMetrics): void => {
-    const looped = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
-    // The largest loop count the model was trained to read out after (for 'confidence-trained').
-    const trainedLoops = loopsFor(stage.loops, cur.finalMax, task.steps(cur.finalMax));
-    for (const { n, batch } of tests) {
-      const s = lengthScores(model, withStageLoops(batch, stage.loops), {
-        maxLoops: looped ? task.maxTestSteps(n) : 1,
-        rules: looped ? stoppingRules : [],
-        trainedLoops,
-        evalBatchSize,
-        ...(options.stopping?.patience !== undefined ? { patience: options.stopping.patience } : {}),
-      });
-      metrics[`test${n}.oracleAcc`] = s.oracle;
-      if (!looped) continue;
-      const chosen = s.rules[stoppingRule]!;
-      metrics[`test${n}.adaptiveAcc`] = chosen.acc;
-      metrics[`test${n}.adaptiveLoops`] = chosen.loops;
-      for (const r of stoppingRules) {
-        metrics[`test${n}.rule.${r}.acc`] = s.rules[r]!.acc;
-        metrics[`test${n}.rule.${r}.loops`] = s.rules[r]!.loops;
-      }
-    }
-  };
+/** Micro-batches of consecutive rows, each weighted by its share of the masked tokens. */
+function microBatches(batch: Batch, parts: number): MicroBatch<Batch>[] {
+  const rows = batch.shape[0];
+  const size = Math.ceil(rows / parts);
+  const total = maskSum(batch);
+  const out: MicroBatch<Batch>[] = [];
+  for (let s = 0; s < rows; s += size) {
+    const part = sliceBatch(batch, s, Math.min(rows, s + size));
+    out.push({ batch: part, weight: maskSum(part) / total });
+  }
+  return out;
+}
 
+export function algorithmicProblem(options: AlgorithmicProblemOptions): AlgorithmicProblem {
+  const st = settingsOf(options);
+  const { task, model, cur, batchSize, evalBatchSize, trainEvalSize, testAt } = st;
+  const root = createRng(options.seed);
+  let trainRng: Rng = root.fork('train');
+  const { validation, tests, probe } = evaluationData(options, st);
   return {
     task,
     model,
@@ -218,17 +267,7 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
     nextBatch(step) {
       return task.batch({ size: batchSize, minLength: 1, maxLength: cur.at(step), rng: trainRng });
     },
-    split(batch, parts): MicroBatch<Batch>[] {
-      const rows = batch.shape[0];
-      const size = Math.ceil(rows / parts);
-      const total = maskSum(batch);
-      const out: MicroBatch<Batch>[] = [];
-      for (let s = 0; s < rows; s += size) {
-        const part = sliceBatch(batch, s, Math.min(rows, s + size));
-        out.push({ batch: part, weight: maskSum(part) / total });
-      }
-      return out;
-    },
+    split: microBatches,
     microBatchesFor(batch, stage) {
       // Only the wasm heap is hard-capped (4 GB, and an overflow aborts the process).
       if (tf.getBackend() !== 'wasm') return 1;
@@ -252,16 +291,16 @@ export function algorithmicProblem(options: AlgorithmicProblemOptions): Algorith
           maxLength,
           rng: root.fork(`train-eval/${step}`),
         });
-        const r = lossAndAccuracy(fresh, stage);
+        const r = lossAndAccuracy(model, fresh, stage, evalBatchSize);
         metrics.trainLoss = r.loss;
         metrics.trainAcc = r.acc;
       }
       if (validation) {
-        const r = lossAndAccuracy(validation, stage);
+        const r = lossAndAccuracy(model, validation, stage, evalBatchSize);
         metrics.valLoss = r.loss;
         metrics.valAcc = r.acc;
       }
-      if (testAt === 'every' || final) lengthGeneralization(stage, metrics);
+      if (testAt === 'every' || final) lengthMetrics(st, tests, stage, metrics);
       if (probe) {
         const b = withStageLoops(probe, stage.loops);
         metrics['probe.oracleAcc'] = lengthScores(model, b, { maxLoops: 1, rules: [], evalBatchSize }).oracle;
