@@ -33,7 +33,10 @@ describe('published runs in results/', () => {
     for (const f of ['report.md', 'report.html'])
       expect(readFileSync(join(copy, f), 'utf8')).toBe(readFileSync(join(RESULTS, name, f), 'utf8'));
     const cfg = JSON.parse(readFileSync(join(RESULTS, name, 'config.json'), 'utf8'));
-    expect(cfg.commit).toMatch(/^[0-9a-f]{40}$/);
+    // A run made with uncommitted changes says so (+dirty) and records what they were.
+    expect(cfg.commit).toMatch(/^[0-9a-f]{40}(\+dirty)?$/);
+    if (String(cfg.commit).endsWith('+dirty'))
+      expect(String(cfg.commitNote ?? '').length).toBeGreaterThan(40);
   });
 
   it("markov-paper: each recorded language reproduces the paper's % simple column from its matrices alone", () => {
