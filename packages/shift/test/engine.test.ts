@@ -221,13 +221,16 @@ describe('early stopping (stopWhen)', () => {
     const p = linearProblem({ seed: 4 });
     const seen = recordEvaluations(p);
     const asked: number[] = [];
-    const res = await train({
+    const run = {
       problem: p,
       schedule: shiftSchedule({ shiftStep: 4, loops: 3 }),
       optimizer: adam,
       steps: 20,
       evalEvery: 2,
       checkpointDir: join(dir, 'stop'),
+    };
+    const res = await train({
+      ...run,
       stopWhen: (evals) => {
         asked.push(evals[evals.length - 1]!.step);
         return evals.length >= 4 ? 'four evaluations' : null;
@@ -248,12 +251,7 @@ describe('early stopping (stopWhen)', () => {
     // A resume of the stopped run returns at once with the same end.
     seen.length = 0;
     const again = await train({
-      problem: p,
-      schedule: shiftSchedule({ shiftStep: 4, loops: 3 }),
-      optimizer: adam,
-      steps: 20,
-      evalEvery: 2,
-      checkpointDir: join(dir, 'stop'),
+      ...run,
       resume: true,
       stopWhen: () => null,
     });

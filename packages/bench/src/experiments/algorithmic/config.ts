@@ -1,6 +1,6 @@
 // Configuration, profiles and the resolved per-task settings of the algorithmic study (Appendix E.2).
 
-import { DEFAULT_FIXED_POINT_PATIENCE, STOPPING_RULES } from '@loop/models';
+import { DEFAULT_FIXED_POINT_PATIENCE, STOPPING_RULES, gptConfigForTask, type GPTConfig } from '@loop/models';
 import { TASK_NAMES, getTask, type TaskName } from '@loop/tasks';
 import { z } from 'zod';
 import type { ProfileName, ProfileSettings } from '../../config/profiles';
@@ -130,6 +130,20 @@ export function taskSettings(config: AlgorithmicConfig, task: TaskName): TaskSet
     );
   }
   return s;
+}
+
+/** The model of one unit: the study's width, the task's layers and heads; Looped-Attn-WO without input injection. */
+export function unitModelConfig(
+  config: Pick<AlgorithmicConfig, 'nEmbd'>,
+  s: TaskSettings,
+  method: Method,
+): GPTConfig {
+  return gptConfigForTask(s.task, {
+    nEmbd: config.nEmbd,
+    nLayer: s.layers,
+    nHead: s.heads,
+    inputInjection: method !== 'looped-wo',
+  });
 }
 
 const SCP_SMALL = { plateauDelta: 0.01, plateauPatience: 3, gradDelta: 0.2, gradPatience: 2, maxWait: 5 };

@@ -2,9 +2,9 @@
 // task at the final training shape (Single-Attn: one loop; Looped-Attn: T(n) loops), times the steps.
 
 import { getTask } from '@loop/tasks';
-import { createLoopedGPT, gptConfigForTask } from '@loop/models';
+import { createLoopedGPT } from '@loop/models';
 import { algorithmicProblem, loopedSchedule, singleSchedule, train } from '@loop/shift';
-import type { AlgorithmicConfig, Method, TaskSettings } from './config';
+import { unitModelConfig, type AlgorithmicConfig, type Method, type TaskSettings } from './config';
 
 export interface CostEstimate {
   /** Seconds per training step at the final training shape, per task and loop kind. */
@@ -20,10 +20,7 @@ async function timeSteps(
   steps: number,
 ): Promise<number> {
   const task = getTask(s.task);
-  const model = createLoopedGPT(
-    gptConfigForTask(s.task, { nEmbd: config.nEmbd, nLayer: s.layers, nHead: s.heads }),
-    { seed: 0 },
-  );
+  const model = createLoopedGPT(unitModelConfig(config, s, looped ? 'looped' : 'single'), { seed: 0 });
   try {
     const problem = algorithmicProblem({
       task,

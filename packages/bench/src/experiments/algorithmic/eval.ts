@@ -10,7 +10,6 @@ import {
   STOPPING_RULES,
   assignVariables,
   createLoopedGPT,
-  gptConfigForTask,
   loadCheckpoint,
   saveCheckpoint,
   snapshotVariables,
@@ -22,7 +21,7 @@ import {
 } from '@loop/models';
 import { algorithmicTestBatch, lengthScores } from '@loop/shift';
 import { RunDirError, readJsonFile } from '../../io/run-dir';
-import { METHODS, taskSettings, type AlgorithmicConfig, type Method } from './config';
+import { METHODS, taskSettings, unitModelConfig, type AlgorithmicConfig, type Method } from './config';
 
 /** Folder of a unit's final weights inside a run folder. */
 export function weightsDir(runDir: string, key: string): string {
@@ -130,15 +129,7 @@ export async function loadUnit(runDir: string, key: string): Promise<LoadedUnit>
     );
   const config = runConfig(dir);
   const s = taskSettings(config, parsed.task);
-  const model = createLoopedGPT(
-    gptConfigForTask(parsed.task, {
-      nEmbd: config.nEmbd,
-      nLayer: s.layers,
-      nHead: s.heads,
-      inputInjection: parsed.method !== 'looped-wo',
-    }),
-    { seed: 0 },
-  );
+  const model = createLoopedGPT(unitModelConfig(config, s, parsed.method), { seed: 0 });
   try {
     const state = await loadCheckpoint(ckpt);
     assignVariables(model.variables, state.weights, model.variableNames);

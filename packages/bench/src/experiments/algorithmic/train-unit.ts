@@ -2,13 +2,7 @@
 // length generalization at every length 1..testLength (oracle and adaptive stopping).
 
 import { getTask } from '@loop/tasks';
-import {
-  STOPPING_RULES,
-  createLoopedGPT,
-  gptConfigForTask,
-  type LoopedGPT,
-  type StoppingRule,
-} from '@loop/models';
+import { STOPPING_RULES, createLoopedGPT, type LoopedGPT, type StoppingRule } from '@loop/models';
 import {
   algorithmicProblem,
   loopedSchedule,
@@ -22,7 +16,7 @@ import {
   type TrainResult,
 } from '@loop/shift';
 import type { ExperimentContext } from '../../experiment';
-import type { AlgorithmicConfig, Method, TaskSettings } from './config';
+import { unitModelConfig, type AlgorithmicConfig, type Method, type TaskSettings } from './config';
 import { saveUnitWeights } from './eval';
 
 /** One evaluation during training. */
@@ -115,15 +109,7 @@ export async function trainUnit(
   seed: number,
 ): Promise<UnitResult> {
   const config = ctx.config;
-  const model = createLoopedGPT(
-    gptConfigForTask(s.task, {
-      nEmbd: config.nEmbd,
-      nLayer: s.layers,
-      nHead: s.heads,
-      inputInjection: method !== 'looped-wo',
-    }),
-    { seed },
-  );
+  const model = createLoopedGPT(unitModelConfig(config, s, method), { seed });
   const key = unitKey(s.task, method, seed);
   try {
     const problem = problemOf(config, s, model, seed);
