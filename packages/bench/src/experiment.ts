@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { VegaLiteSpec } from './charts/render';
-import type { ProfileName, ProfileSettings } from './config/profiles';
+import type { ExperimentProfiles, ProfileName } from './config/profiles';
 import type { RunDir } from './io/run-dir';
 import type { Logger } from './log';
 import type { Progress } from './progress';
@@ -93,7 +93,7 @@ export interface Experiment<S extends z.ZodType = z.ZodType> {
   /** Extra text for `loop-bench <name> --help`. */
   readonly help?: string;
   readonly schema: S;
-  readonly profiles: Record<ProfileName, ProfileSettings<z.input<S>>>;
+  readonly profiles: ExperimentProfiles<z.input<S>>;
   /** False for experiments that use no tfjs (the backend is then not initialised). Default true. */
   readonly needsBackend?: boolean;
   /** Experiment-specific flags (each sets one config field). */

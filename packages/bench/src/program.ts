@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { CheckpointError } from '@loop/models';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKEND_NAMES, PROFILE_NAMES, PROFILE_PURPOSE } from './config/profiles';
+import { BACKEND_NAMES, PROFILE_NAMES, PROFILE_PURPOSE, definedProfiles } from './config/profiles';
 import { ConfigError, readConfigFile, validateCliOptions } from './config/resolve';
 import type { Experiment } from './experiment';
 import { EXPERIMENTS } from './experiments/registry';
@@ -33,8 +33,8 @@ export interface MainOptions {
 }
 
 function profileHelp(e: Experiment): string {
-  const lines = PROFILE_NAMES.map(
-    (p) => `  ${p.padEnd(6)} ${e.profiles[p].why} (${e.profiles[p].seeds} seed(s))`,
+  const lines = definedProfiles(e.profiles).map(
+    (p) => `  ${p.padEnd(6)} ${e.profiles[p]!.why} (${e.profiles[p]!.seeds} seed(s))`,
   );
   return `\nProfiles:\n${lines.join('\n')}\n${e.help ? `\n${e.help}\n` : ''}`;
 }

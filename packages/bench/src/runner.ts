@@ -321,7 +321,7 @@ function writeOutputs<C>(
   const { resolved } = plan;
   const meta = {
     experiment: experiment.name,
-    profile: `${resolved.profile} (${experiment.profiles[resolved.profile].why})`,
+    profile: `${resolved.profile} (${experiment.profiles[resolved.profile]!.why})`,
     backend,
     seeds: r.output.seedsRun ?? resolved.seeds.join(', '),
     'wall time': `${r.wallTimeS.toFixed(1)} s`,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/program';
 import { sink } from './helpers';
-import { algorithmicUnits } from '../src/experiments/algorithmic/index';
+import { algorithmicUnits, METHOD_COST } from '../src/experiments/algorithmic/index';
+import { METHODS } from '../src/experiments/algorithmic/config';
 import {
   efficiency,
   identicalNote,
@@ -16,7 +17,7 @@ import {
 import { earlyStopRule, type UnitResult } from '../src/experiments/algorithmic/train-unit';
 import type { EvalRecord } from '@loop/shift';
 import { ConfigError } from '../src/config/resolve';
-import { parseShard, shardSlice } from '../src/shard/shard';
+import { balancedSlice, parseShard, shardSlice } from '../src/shard/shard';
 import { parseTasks } from '../src/shard/commands';
 
 function unit(
@@ -90,6 +91,35 @@ describe('shards', () => {
       plan[13]!.key,
       plan[17]!.key,
     ]);
+  });
+
+  test('balancedSlice: shards partition the plan and, task by task, carry about equal weight', () => {
+    const plan = algorithmicUnits(
+      { tasks: ['parity', 'copy', 'addition', 'binary-sum', 'unique-set'], methods: [...METHODS] },
+      [0, 1, 2],
+    );
+    const w = (u: (typeof plan)[number]) => METHOD_COST[u.method];
+    for (const n of [1, 2, 3, 6, 61]) {
+      const slices = Array.from({ length: n }, (_, i) =>
+        balancedSlice({ index: i, count: n }, plan, w, (u) => u.task),
+      );
+      const keys = slices.flat().map((u) => u.key);
+      expect(keys).toHaveLength(plan.length);
+      expect(new Set(keys)).toEqual(new Set(plan.map((u) => u.key)));
+      // each slice keeps plan order
+      for (const s of slices) {
+        const pos = s.map((u) => plan.indexOf(u));
+        expect(pos).toEqual([...pos].sort((a, b) => a - b));
+      }
+    }
+    // Two shards, weights 1/5/3/5 x 3 seeds = 42 per task: each task splits 21/21, the ideal,
+    // where index mod 2 gives 4 looped-type units to one shard and 2 to the other.
+    const two = [0, 1].map((i) => balancedSlice({ index: i, count: 2 }, plan, w, (u) => u.task));
+    for (const task of ['parity', 'copy', 'addition', 'binary-sum', 'unique-set']) {
+      const loads = two.map((s) => s.filter((u) => u.task === task).reduce((a, u) => a + w(u), 0));
+      expect(loads).toEqual([21, 21]);
+    }
+    expect(balancedSlice(null, plan, w, (u) => u.task)).toEqual(plan);
   });
 
   test('--task parses names, lists and all', () => {

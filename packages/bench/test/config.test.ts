@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepMerge } from '../src/config/merge';
+import { definedProfiles } from '../src/config/profiles';
+import { EXPERIMENTS } from '../src/experiments/registry';
 import { main } from '../src/program';
 import { demoExperiment } from './fixtures/demo-experiment';
 import { sink } from './helpers';
@@ -65,6 +67,30 @@ describe('config validation (exit 2, nothing written)', () => {
     const c = await cli(['demo', '--no-such-option']);
     expect(c.code).toBe(2);
     expect(existsSync(out)).toBe(false);
+  });
+
+  test('a profile the experiment does not define: one line naming the ones it has', async () => {
+    const out = join(tmp(), 'run');
+    const r = await cli(['demo', '--profile', 'cpu', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain("--profile cpu: 'demo' has no cpu profile; use one of smoke, quick, full, paper");
+    expect(existsSync(out)).toBe(false);
+    const h = await cli(['demo', '--help']);
+    expect(h.out).not.toMatch(/^\s+cpu\s/m);
+  });
+
+  test('every profile of every registered experiment validates against its schema', () => {
+    for (const e of EXPERIMENTS) {
+      for (const name of definedProfiles(e.profiles)) {
+        const parsed = e.schema.safeParse(e.profiles[name]!.config);
+        expect({ experiment: e.name, profile: name, ok: parsed.success }).toEqual({
+          experiment: e.name,
+          profile: name,
+          ok: true,
+        });
+      }
+    }
   });
 
   test('missing and malformed config files', async () => {

@@ -5,6 +5,8 @@ import {
   BACKEND_NAMES,
   PROFILE_NAMES,
   type BackendName,
+  definedProfiles,
+  type ExperimentProfiles,
   type ProfileName,
   type ProfileSettings,
 } from './profiles';
@@ -94,6 +96,21 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return data;
 }
 
+/** One profile of an experiment; a profile the experiment does not define is a ConfigError. */
+export function profileSettings<C>(
+  experiment: string,
+  profiles: ExperimentProfiles<C>,
+  name: ProfileName,
+): ProfileSettings<C> {
+  const p = profiles[name];
+  if (p === undefined) {
+    throw new ConfigError(
+      `--profile ${name}: '${experiment}' has no ${name} profile; use one of ${definedProfiles(profiles).join(', ')}`,
+    );
+  }
+  return p;
+}
+
 /**
  * Profile defaults <- --config file (deep merge) <- --seed/--seeds flags, then validated with the
  * experiment's strict schema. Every problem (unknown key, wrong type, out-of-range value) is reported
@@ -102,12 +119,12 @@ export function readConfigFile(path: string): Record<string, unknown> {
 export function resolveConfig<C>(args: {
   experiment: string;
   schema: z.ZodType<C>;
-  profiles: Record<ProfileName, ProfileSettings<unknown>>;
+  profiles: ExperimentProfiles<unknown>;
   options: CliOptions;
   file?: Record<string, unknown>;
 }): ResolvedConfig<C> {
   const { options } = args;
-  const profile = args.profiles[options.profile];
+  const profile = profileSettings(args.experiment, args.profiles, options.profile);
   const { seed: fileSeed, seeds: fileSeeds, ...fileRest } = args.file ?? {};
   const common = commonSchema.safeParse({
     seed: options.seed ?? fileSeed ?? 0,

@@ -1,7 +1,7 @@
 import { PAPER_MARKOV_LANGUAGE_SEEDS } from '@loop/tasks';
 import { z } from 'zod';
 import { formatShard, parseShard, type Shard } from '../shard/shard';
-import type { ProfileName, ProfileSettings } from '../config/profiles';
+import type { CoreProfileName, ExperimentProfiles, ProfileName, ProfileSettings } from '../config/profiles';
 import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../experiment';
 import type { ReportSection } from '../report/types';
 import type { Table } from '../summary-table';
@@ -116,10 +116,8 @@ const PROFILES = {
 
 type Section = 'data' | 'model' | 'train' | 'hessian' | 'lengthGen' | 'shift' | 'theory';
 
-function profilesFor<K extends Section>(
-  keys: readonly K[],
-): Record<ProfileName, ProfileSettings<Record<K, unknown>>> {
-  const pick = (p: ProfileName) => {
+function profilesFor<K extends Section>(keys: readonly K[]): ExperimentProfiles<Record<K, unknown>> {
+  const pick = (p: CoreProfileName) => {
     const src = PROFILES[p] as unknown as Record<Section, unknown>;
     return {
       seeds: PROFILES[p].seeds,
@@ -132,8 +130,8 @@ function profilesFor<K extends Section>(
 
 type Part = { sections: ReportSection[]; summary: Table; results: object };
 
-function withShard<T extends Record<ProfileName, ProfileSettings<Record<string, unknown>>>>(profiles: T): T {
-  const out = {} as Record<ProfileName, ProfileSettings<Record<string, unknown>>>;
+function withShard<T extends ExperimentProfiles<Record<string, unknown>>>(profiles: T): T {
+  const out = {} as ExperimentProfiles<Record<string, unknown>>;
   for (const [name, p] of Object.entries(profiles) as [
     ProfileName,
     ProfileSettings<Record<string, unknown>>,
@@ -245,7 +243,7 @@ export const markovExperiment = defineExperiment({
   schema: markovSchema,
   profiles: withShard(
     profilesFor(['data', 'model', 'train', 'hessian', 'lengthGen', 'shift', 'theory']),
-  ) as Record<ProfileName, ProfileSettings<z.input<typeof markovSchema>>>,
+  ) as ExperimentProfiles<z.input<typeof markovSchema>>,
   async run(ctx) {
     const c = ctx.config;
     const shard = parseShard(c.shard);
@@ -277,9 +275,8 @@ export const hessianExperiment = defineExperiment({
   summary:
     'Observation 2 (with Observation 1 from the same runs): Hessian spectra, entropy, MI, river/valley, Assumption 1',
   schema: hessianExpSchema,
-  profiles: profilesFor(['data', 'model', 'train', 'hessian']) as Record<
-    ProfileName,
-    ProfileSettings<z.input<typeof hessianExpSchema>>
+  profiles: profilesFor(['data', 'model', 'train', 'hessian']) as ExperimentProfiles<
+    z.input<typeof hessianExpSchema>
   >,
   async run(ctx) {
     const c = ctx.config;
@@ -305,9 +302,8 @@ export const lengthGenExperiment = defineExperiment({
   summary:
     'Table 1: accuracy at test lengths 4-8 (simple / total) for Single-Attn and Looped-Attn, with the paper beside ours',
   schema: lengthGenExpSchema,
-  profiles: profilesFor(['data', 'model', 'train', 'lengthGen']) as Record<
-    ProfileName,
-    ProfileSettings<z.input<typeof lengthGenExpSchema>>
+  profiles: profilesFor(['data', 'model', 'train', 'lengthGen']) as ExperimentProfiles<
+    z.input<typeof lengthGenExpSchema>
   >,
   async run(ctx) {
     const c = ctx.config;
@@ -333,9 +329,8 @@ export const shiftExperiment = defineExperiment({
   summary:
     'SCP on Single-Attn (plateau + gradient wait) and the sweep of shift points vs pure Looped-Attn: time and accuracy',
   schema: shiftExpSchema,
-  profiles: profilesFor(['data', 'model', 'train', 'shift']) as Record<
-    ProfileName,
-    ProfileSettings<z.input<typeof shiftExpSchema>>
+  profiles: profilesFor(['data', 'model', 'train', 'shift']) as ExperimentProfiles<
+    z.input<typeof shiftExpSchema>
   >,
   async run(ctx) {
     const c = ctx.config;
@@ -358,9 +353,8 @@ export const theoryExperiment = defineExperiment({
   summary:
     'river-valley simulation (U vs V valley, Theorem 1 bound) and Single/Looped gradient alignment over training (Theorem 3)',
   schema: theoryExpSchema,
-  profiles: profilesFor(['data', 'model', 'train', 'theory']) as Record<
-    ProfileName,
-    ProfileSettings<z.input<typeof theoryExpSchema>>
+  profiles: profilesFor(['data', 'model', 'train', 'theory']) as ExperimentProfiles<
+    z.input<typeof theoryExpSchema>
   >,
   async run(ctx) {
     const c = ctx.config;

@@ -25,7 +25,7 @@ const schema = z.strictObject({
   tasks: z.array(z.enum(TASK_NAMES)).min(1).nullable(),
   /** Run the algorithmic study. */
   algorithmic: z.boolean(),
-  /** `i/n`: Markov experiment j runs in shard j mod n; the algorithmic units are sliced the same way. */
+  /** `i/n`: Markov experiment j runs in shard j mod n; the algorithmic units are sliced as `algorithmic --shard` does. */
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, 'expected i/n, e.g. 0/4')

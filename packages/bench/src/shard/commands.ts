@@ -70,7 +70,7 @@ export function installSweepOptions(program: Command, setExit: (code: number) =>
       '--shard <i/n>',
       name === 'markov'
         ? 'run the (language x seed) replicates with index = i mod n (0-based); combine with `loop-bench merge`'
-        : 'run the units with index = i mod n of the (task x method x seed) sweep (0-based)',
+        : 'run shard i of n (0-based) of the (task x method x seed) sweep, split task by task so the shards cost about the same',
     );
     cmd.action(async () => {
       const { task, shard, ...rest } = cmd.opts() as { task?: string; shard?: string } & Record<

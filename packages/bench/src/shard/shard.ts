@@ -1,5 +1,5 @@
-// Deterministic slicing of a sweep into shards: unit k of the ordered unit list belongs to shard
-// k mod n, so `--shard i/n` for i = 0..n-1 together run every unit exactly once.
+// Deterministic slicing of a sweep into shards, so that `--shard i/n` for i = 0..n-1 together run
+// every unit exactly once: by index (unit k belongs to shard k mod n) or by static expected cost.
 
 import { ConfigError } from '../config/resolve';
 
@@ -35,4 +35,35 @@ export function shardSlice<T>(shard: Shard | null, keys: readonly T[]): T[] {
 
 export function formatShard(shard: Shard | null): string {
   return shard ? `${shard.index}/${shard.count}` : 'all';
+}
+
+/**
+ * The units of `units` that `shard` runs when the sweep is split by expected cost instead of by
+ * index: group by group (e.g. task by task), the heaviest unit first goes to the shard with the
+ * least total weight so far (ties: the lower shard index, then plan order). Shards then finish at
+ * about the same time and reach each group together. The assignment depends on the plan and the
+ * static weights only, never on timings, so separate processes agree on it. Returned in plan order.
+ */
+export function balancedSlice<T>(
+  shard: Shard | null,
+  units: readonly T[],
+  weight: (u: T) => number,
+  group: (u: T) => string,
+): T[] {
+  if (shard === null) return [...units];
+  const load = new Array<number>(shard.count).fill(0);
+  const owner = new Array<number>(units.length);
+  const groups = [...new Set(units.map(group))];
+  for (const g of groups) {
+    const members = units
+      .map((u, k) => ({ k, w: weight(u) }))
+      .filter(({ k }) => group(units[k]!) === g)
+      .sort((a, b) => b.w - a.w || a.k - b.k);
+    for (const { k, w } of members) {
+      const target = load.indexOf(Math.min(...load));
+      owner[k] = target;
+      load[target]! += w;
+    }
+  }
+  return units.filter((_, k) => owner[k] === shard.index);
 }

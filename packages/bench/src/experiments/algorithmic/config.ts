@@ -3,7 +3,7 @@
 import { DEFAULT_FIXED_POINT_PATIENCE, STOPPING_RULES, gptConfigForTask, type GPTConfig } from '@loop/models';
 import { TASK_NAMES, getTask, type TaskName } from '@loop/tasks';
 import { z } from 'zod';
-import type { ProfileName, ProfileSettings } from '../../config/profiles';
+import type { ExperimentProfiles } from '../../config/profiles';
 
 export const METHODS = ['single', 'looped', 'shift', 'looped-wo'] as const;
 export type Method = (typeof METHODS)[number];
@@ -83,7 +83,7 @@ export const algorithmicSchema = z.strictObject({
   checkpointEvery: z.number().int().min(0),
   /** Per-task overrides of the settings above. */
   perTask: z.partialRecord(z.enum(TASK_NAMES), taskOverride),
-  /** `i/n`: run only the units with index = i (mod n) of the (task x method x seed) list; null = all. */
+  /** `i/n`: run only shard i of n of the (task x method x seed) units (split by cost, task by task); null = all. */
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, 'expected i/n, e.g. 0/4')
@@ -174,7 +174,7 @@ const BASE: Omit<AlgorithmicConfigInput, 'tasks' | 'methods' | 'steps'> = {
   shard: null,
 };
 
-export const ALGORITHMIC_PROFILES: Record<ProfileName, ProfileSettings<AlgorithmicConfigInput>> = {
+export const ALGORITHMIC_PROFILES: ExperimentProfiles<AlgorithmicConfigInput> = {
   smoke: {
     seeds: 1,
     config: {
@@ -261,5 +261,34 @@ export const ALGORITHMIC_PROFILES: Record<ProfileName, ProfileSettings<Algorithm
       checkpointEvery: 1000,
     },
     why: 'Appendix E.2: n_embd 256, the reference layers/heads per task, batch 64, AdamW 1e-4 (wd 0.01, clip 1, cosine after the curriculum), 50,001 steps, reference curriculum and test lengths, 6400 test samples per length; for a GPU (tfjs-node-gpu)',
+  },
+  cpu: {
+    seeds: 3,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy', 'addition', 'binary-sum', 'unique-set'],
+      methods: ['single', 'looped', 'shift', 'looped-wo'],
+      nEmbd: 64,
+      heads: 4,
+      layers: 'reference',
+      maxTrainLength: 6,
+      testLength: 12,
+      curriculumInterval: 200,
+      steps: 4000,
+      batchSize: 64,
+      lr: 1e-3,
+      lrSchedule: 'cosine',
+      evalEvery: 100,
+      valSize: 256,
+      trainEvalSize: 64,
+      testSize: 256,
+      scp: { plateauDelta: 0.01, plateauPatience: 3, gradDelta: 0.3, gradPatience: 2, maxWait: 5 },
+      earlyStop: { patience: 10, delta: 0.02 },
+      checkpointEvery: 500,
+      // Parity at the floor search's setting (lengths 1..10 tested to 20); the other tasks are 2-9x
+      // dearer per step at equal length (more layers, longer sequences), so they train to 6, tested to 12.
+      perTask: { parity: { maxTrainLength: 10, testLength: 20 } },
+    },
+    why: "the decisive run on 2 CPU cores: parity, copy, addition, binary sum, unique set x Single-Attn, Looped-Attn, SHIFT, Looped-Attn-WO x 3 seeds; n_embd 64, 4 heads, reference layers, batch 64, AdamW 1e-3 with cosine decay after a +1-length-every-200-steps curriculum, 4,000 steps (stopped early once validation is 100% and the 2x accuracy holds still), 256 test samples per length; parity lengths 1..10 tested to 20 (the floor search's setting), the others 1..6 tested to 12; about 24 core-hours, run as 2 resumable shards",
   },
 };

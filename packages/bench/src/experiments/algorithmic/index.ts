@@ -5,7 +5,7 @@ import { TASK_NAMES, type TaskName } from '@loop/tasks';
 import { existsSync } from 'node:fs';
 import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../../experiment';
 import type { ReportBlock, ReportSection } from '../../report/types';
-import { formatShard, parseShard, shardSlice } from '../../shard/shard';
+import { balancedSlice, formatShard, parseShard } from '../../shard/shard';
 import type { Table } from '../../summary-table';
 import {
   ALGORITHMIC_PROFILES,
@@ -42,6 +42,13 @@ export interface PlannedUnit {
 }
 
 /** The sweep's units in their fixed order (task, then method, then seed); shards slice this list. */
+/**
+ * Relative training cost of a unit by method, for splitting a sweep across shards: a looped step
+ * costs about T(n) single steps (5-9x at the cpu profile's shapes, measured by its cost probe);
+ * SHIFT trains single until it switches, counted as half way.
+ */
+export const METHOD_COST: Record<Method, number> = { single: 1, shift: 3, looped: 5, 'looped-wo': 5 };
+
 export function algorithmicUnits(
   config: Pick<AlgorithmicConfig, 'tasks' | 'methods'>,
   seeds: readonly number[],
@@ -215,8 +222,9 @@ export const algorithmicExperiment = defineExperiment({
     'Appendix E.2: Single-Attn vs Looped-Attn vs SHIFT on parity, copy, addition, binary-sum, unique-set, multiplication',
   help: [
     'Options added to this command: --task parity|copy|addition|binary-sum|unique-set|multiplication|all',
-    "(comma-separated list allowed; default: the profile's tasks) and --shard i/n (0-based: run only the",
-    '(task x method x seed) units with index = i mod n; combine the shard folders with `loop-bench merge`).',
+    "(comma-separated list allowed; default: the profile's tasks) and --shard i/n (0-based: run only shard i",
+    'of n of the (task x method x seed) units, split task by task so that the shards cost about the same;',
+    'combine the shard folders with `loop-bench merge`).',
   ].join('\n'),
   schema: algorithmicSchema,
   profiles: ALGORITHMIC_PROFILES,
@@ -227,7 +235,12 @@ export const algorithmicExperiment = defineExperiment({
     );
     const settingsOf = new Map(settings.map((s) => [s.task, s]));
     const plan = algorithmicUnits(ctx.config, ctx.seeds);
-    const mine = shardSlice(shard, plan);
+    const mine = balancedSlice(
+      shard,
+      plan,
+      (u) => METHOD_COST[u.method],
+      (u) => u.task,
+    );
     const results = new Map<string, UnitResult>();
     ctx.log.info(`algorithmic: ${mine.length} of ${plan.length} units (shard ${formatShard(shard)})`);
     const todo = mine.filter((u) => !(ctx.resume && existsSync(ctx.out.file('units', `${u.key}.json`))));

@@ -1,7 +1,7 @@
 // Configuration of `loop-bench perf`: the step configs, the schema, the profiles and the result type.
 
 import { z } from 'zod';
-import type { ProfileName, ProfileSettings } from '../../config/profiles';
+import type { ExperimentProfiles } from '../../config/profiles';
 import type { TimingSummary } from '../../perf/timing';
 import type { StepConfig } from '../../perf/train-step';
 
@@ -134,7 +134,7 @@ const FULL: z.input<typeof schema> = {
   ...common,
 };
 
-export const PERF_PROFILES: Record<ProfileName, ProfileSettings<z.input<typeof schema>>> = {
+export const PERF_PROFILES: ExperimentProfiles<z.input<typeof schema>> = {
   smoke: {
     seeds: 1,
     why: 'seconds; tiny configs, 3 timed steps; numbers are not meaningful',
