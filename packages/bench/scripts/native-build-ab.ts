@@ -20,10 +20,10 @@ interface Backend {
 
 /**
  * The plain-memory build of native/<name>.c embedded at git revision `rev`, or in the working tree
- * (rev null), read from @loop/models' generated module as text (no import of another package's src).
+ * (rev null), read from @loop/runtime's generated module as text (no import of another package's src).
  */
 function buildAt(name: string, rev: string | null): string {
-  const file = `packages/models/src/runtime/native-${name}.generated.ts`;
+  const file = `packages/runtime/src/generated/native-${name}.ts`;
   const text =
     rev === null
       ? readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')

@@ -31,6 +31,16 @@ describe('lint: package boundaries', () => {
     );
   }, 120_000);
 
+  it('refuses @loop/runtime importing @loop/models (the engine sits below the models)', () => {
+    const out = lint(
+      "import { createLoopedGPT } from '@loop/models';\nexport const m = createLoopedGPT;\n",
+      'packages/runtime/src/index.ts',
+    );
+    expect(out).toMatch(
+      /'@loop\/models' import is restricted .* @loop\/runtime may import only no other @loop package/,
+    );
+  }, 120_000);
+
   it('refuses @loop/shift importing @loop/hessian (sideways) and another package by relative path', () => {
     const out = lint(
       "import { hvp } from '@loop/hessian';\nimport { gptConfigForTask } from '../../models/src/gpt/config';\nexport const y = [hvp, gptConfigForTask];\n",

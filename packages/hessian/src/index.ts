@@ -1,8 +1,6 @@
-export {
-  enableSecondOrderGradients,
-  isSecondOrderEnabled,
-  SECOND_ORDER_GRADIENTS,
-} from './second-order/enable';
+// The second-order gradient fixes live in @loop/runtime (they patch tfjs' registry, as the runtime's
+// other gradients do); re-exported here, where HVP users have always found them.
+export { enableSecondOrderGradients, isSecondOrderEnabled, SECOND_ORDER_GRADIENTS } from '@loop/runtime';
 export { logSoftmax, softmaxCrossEntropy } from './second-order/ops';
 export { flatten, unflatten, assignFlat, parameterCount } from './hvp/flatten';
 export {

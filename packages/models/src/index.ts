@@ -1,28 +1,9 @@
-export * from './runtime/backend';
-export * from './runtime/matmul-gradient';
-export * from './runtime/arithmetic-gradients';
-export {
-  installFastGradients,
-  fastGradientsInstalled,
-  passesGradientThrough,
-} from './runtime/tape-gradients';
-export * from './runtime/wasm-threads';
-export * from './runtime/wasm-kernels';
-export * from './runtime/native-matmul';
-export * from './runtime/detach';
+// The runtime (backend choice, kernels, gradient fixes) lives in @loop/runtime; it is re-exported so
+// that every name @loop/models has exported stays importable from here.
+export * from '@loop/runtime';
 export * from './gpt';
 export * from './loss';
 export * from './inference';
 export * from './toy';
 export * from './checkpoint';
 export * from './memory';
-export * from './runtime/gelu-kernel';
-export * from './runtime/native-gelu';
-export * from './runtime/native-sum';
-export * from './runtime/normalize-kernel';
-export * from './runtime/native-normalize';
-export * from './runtime/softmax-kernel';
-export * from './runtime/native-softmax';
-export * from './runtime/adam-kernel';
-export * from './runtime/native-adam';
-export { relaxedSimdSupported } from './runtime/relaxed-simd';

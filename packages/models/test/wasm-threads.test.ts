@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { resolveWasmThreads } from '../src';
 
 // The thread count is fixed when the wasm backend starts, so each count runs in its own process.
 const child = path.join(__dirname, 'fixtures', 'threads-child.ts');
@@ -31,24 +30,4 @@ describe('multi-threaded wasm backend', () => {
     expect(fallback.threads).toBe(1);
     expect(fallback.losses).toEqual(one.losses);
   }, 180_000);
-});
-
-describe('resolveWasmThreads', () => {
-  it('takes the option, else LOOP_WASM_THREADS, else 1', () => {
-    expect(resolveWasmThreads(undefined, {})).toBe(1);
-    expect(resolveWasmThreads(3, { LOOP_WASM_THREADS: '2' })).toBe(3);
-    expect(resolveWasmThreads(undefined, { LOOP_WASM_THREADS: '2' })).toBe(2);
-    const auto = resolveWasmThreads('auto', {});
-    expect(auto).toBeGreaterThanOrEqual(1);
-    expect(auto).toBeLessThanOrEqual(8);
-  });
-
-  it('names the field and the allowed values on bad input', () => {
-    expect(() => resolveWasmThreads(0, {})).toThrow(
-      /threads must be 'auto' or an integer in 1\.\.64; got '0'/,
-    );
-    expect(() => resolveWasmThreads(undefined, { LOOP_WASM_THREADS: 'many' })).toThrow(
-      /LOOP_WASM_THREADS must be 'auto' or an integer/,
-    );
-  });
 });

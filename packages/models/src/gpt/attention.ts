@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedSoftmax, nativeSoftmaxActive } from '../runtime/softmax-kernel';
+import { softmaxLastAxis } from '@loop/runtime';
 import { linear } from './mlp';
 
 /** Large negative score for masked (future) positions, as in the reference. */
@@ -10,11 +10,6 @@ export function causalMaskBias(seqLen: number): tf.Tensor2D {
   const data = new Float32Array(seqLen * seqLen);
   for (let i = 0; i < seqLen; i++) for (let j = i + 1; j < seqLen; j++) data[i * seqLen + j] = MASKED_SCORE;
   return tf.tensor2d(data, [seqLen, seqLen]);
-}
-
-/** Softmax over the last axis: on wasm with one-kernel derivatives (softmax-kernel.ts), else tf.softmax. */
-export function softmaxLastAxis(x: tf.Tensor): tf.Tensor {
-  return x.dtype === 'float32' && nativeSoftmaxActive() ? fusedSoftmax(x) : tf.softmax(x);
 }
 
 /**

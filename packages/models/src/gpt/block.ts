@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { causalSelfAttention } from './attention';
-import { layerNorm } from './layer-norm';
+import { layerNorm } from '@loop/runtime';
 import { mlp } from './mlp';
 
 /** The tensors of one GPT-2 block (names follow nanoGPT). */

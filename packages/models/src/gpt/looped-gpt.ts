@@ -3,7 +3,7 @@ import { causalMaskBias } from './attention';
 import { BlockParams, gptBlock } from './block';
 import { GPTConfig, validateGPTConfig } from './config';
 import { InitKind, initValues } from './init';
-import { layerNorm } from './layer-norm';
+import { layerNorm } from '@loop/runtime';
 import { linear } from './mlp';
 
 export interface ParamSpec {

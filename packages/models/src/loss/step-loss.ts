@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { detach } from '../runtime/detach';
+import { detach } from '@loop/runtime';
 
 export interface StepLossOptions {
   /**
