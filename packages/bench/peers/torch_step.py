@@ -4,7 +4,7 @@
 Same model and step as @loop/models + @loop/shift: one-hot read-in (linear with bias), NoPE,
 input injection (h_0 = 0, h_t = LN_f(Blocks(h_{t-1} + e))), pre-LN GPT-2 blocks (fused QKV,
 causal softmax attention with a -1e9 additive mask, tanh-GELU 4x MLP), read-out after every loop,
-token-mean cross-entropy at the last loop, backward, torch.optim.AdamW (lr 1e-3, wd 0.01).
+token-mean cross-entropy at the last loop, backward, clip_grad_norm_ to 1, torch.optim.AdamW (lr 1e-3, wd 0.01).
 
 Modes:
   torch_step.py --config '{"nEmbd":64,"nHead":4,"nLayer":1,"seqLen":21,"batch":32,"loops":1,"vocabSize":6}' [--repeats 10]
@@ -177,10 +177,13 @@ class StepBench:
         return -(picked * self.mask).sum() / self.mask.sum().clamp(min=1)
 
     def step(self):
+        # As @loop/shift's engine step: global gradient norm read back, clipped to 1, then AdamW.
         loss = self.loss()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.opt.step()
+        float(norm)
         return float(loss)
 
 

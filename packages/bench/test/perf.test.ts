@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@loop/models';
+import { createLoopedGPT, initBackend, stepLoss } from '@loop/models';
+import { loopedSchedule, train } from '@loop/shift';
 import { perfExperiment } from '../src/experiments/perf';
 import { trainStepFlops } from '../src/perf/flops';
 import { defaultPeerScript, TorchPeer } from '../src/perf/peer';
@@ -12,6 +13,10 @@ import {
   autoMicroBatch,
   createTrainStep,
   estimateStepHeapMiB,
+  gptConfigOf,
+  PERF_ADAMW,
+  PERF_CLIP_NORM,
+  randomBatch,
   type StepConfig,
 } from '../src/perf/train-step';
 import { main } from '../src/program';
@@ -91,6 +96,53 @@ describe('training step', () => {
     expect(tf.memory().numTensors).toBe(n);
     expect(last).toBeLessThan(first); // AdamW on a fixed batch
     bench.dispose();
+  });
+
+  test("the timed step is the engine's: parameters equal @loop/shift's train on the same batch, bit for bit", async () => {
+    // Oracle: the engine itself (train with AdamW and clipNorm, constant lr), on an independently
+    // built model and batch; a gradient norm over the clip makes clipping part of what is compared.
+    const c: StepConfig = {
+      name: 't',
+      nEmbd: 8,
+      nHead: 2,
+      nLayer: 1,
+      seqLen: 4,
+      batch: 3,
+      loops: 2,
+      vocabSize: 4,
+    };
+    const bench = createTrainStep(c, 5);
+    const model = createLoopedGPT(gptConfigOf(c), { seed: 5 });
+    const batch = randomBatch(c, 6);
+    const norms: number[] = [];
+    await train({
+      problem: {
+        variables: model.variables,
+        nextBatch: () => batch,
+        loss: () =>
+          stepLoss(
+            model.forward(batch.tokens, { loops: c.loops }),
+            batch.target,
+            batch.mask,
+            batch.steps,
+          ) as tf.Scalar,
+      },
+      schedule: loopedSchedule(c.loops),
+      optimizer: { type: 'adamw', ...PERF_ADAMW, clipNorm: PERF_CLIP_NORM },
+      steps: 3,
+      handleSigint: false,
+      onMetrics: (m) => {
+        if (m.type === 'step') norms.push(m.gradNorm);
+      },
+    });
+    for (let i = 0; i < 3; i++) bench.step();
+    expect(Math.max(...norms)).toBeGreaterThan(PERF_CLIP_NORM);
+    model.variables.forEach((v, i) =>
+      expect(Array.from(bench.model.variables[i]!.dataSync())).toEqual(Array.from(v.dataSync())),
+    );
+    bench.dispose();
+    model.dispose();
+    tf.dispose([batch.tokens, batch.target, batch.mask]);
   });
 
   test('micro-batches give the same loss and the same AdamW update as the whole batch', () => {

@@ -10,6 +10,8 @@ export type {
   CriterionState,
 } from './criterion/scp';
 
+export { optimizationStep, stepGradients } from './engine/step';
+export type { StepContext } from './engine/step';
 export { createOptimizer, resolveOptimizerConfig } from './optim/adamw';
 export type { Optimizer, OptimizerConfig, OptimizerState, ResolvedOptimizerConfig } from './optim/adamw';
 export { globalNorm, clipByGlobalNorm } from './optim/clip';

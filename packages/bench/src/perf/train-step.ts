@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { createLoopedGPT, stepLoss, type GPTConfig, type LoopedGPT } from '@loop/models';
-import { createOptimizer, type Optimizer } from '@loop/shift';
+import {
+  createOptimizer,
+  optimizationStep,
+  type Optimizer,
+  type StageInfo,
+  type TrainProblem,
+} from '@loop/shift';
 import { createRng } from '@loop/tasks';
 
 /** One benchmark configuration of the looped GPT training step. */
@@ -25,7 +31,10 @@ export interface StepConfig {
 /** AdamW settings shared with the PyTorch peer (torch.optim.AdamW defaults except lr). */
 export const PERF_ADAMW = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0.01 };
 
-/** A ready-to-run training step: forward over `loops`, stepLoss at the last loop, backward, AdamW. */
+/** Global gradient-norm clip of the timed step (the algorithmic study's, and the peer's clip_grad_norm_). */
+export const PERF_CLIP_NORM = 1;
+
+/** A ready-to-run training step: forward over `loops`, stepLoss at the last loop, backward, clipping, AdamW. */
 export interface TrainStepBench {
   readonly model: LoopedGPT;
   /** Runs one step and returns the loss (read back, so the step is complete when it returns). */
@@ -66,70 +75,72 @@ export function randomBatch(
   };
 }
 
+/** A perf batch: the random tokens, targets, mask and per-sample loop counts. */
+interface PerfBatch {
+  tokens: tf.Tensor2D;
+  target: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  steps: number[];
+}
+
+/**
+ * The benchmark's training step is the engine's own (`optimizationStep` of @loop/shift, what `train`
+ * runs): loss over micro-batches, global gradient norm read back with the loss, clipping to
+ * PERF_CLIP_NORM, AdamW. Micro-batches are row slices made once, weighted by their share of rows
+ * (every row has the same token count), as the engine's problems split.
+ */
 export function createTrainStep(c: StepConfig, seed: number): TrainStepBench {
   const micro = c.microBatch ?? c.batch;
   if (!Number.isInteger(micro) || micro < 1)
     throw new Error(`createTrainStep: microBatch must be a positive integer; got ${String(c.microBatch)}`);
   const model = createLoopedGPT(gptConfigOf(c), { seed });
   const optimizer: Optimizer = createOptimizer({ type: 'adamw', ...PERF_ADAMW }, model.variables);
-  const { tokens, target, mask, steps } = randomBatch(c, seed + 1);
-  const vars = model.variables;
-  // Micro-batches as row slices of the batch, made once (not per step).
-  const parts: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] }[] = [];
+  const whole: PerfBatch = randomBatch(c, seed + 1);
+  const parts: { batch: PerfBatch; weight: number }[] = [];
   if (micro < c.batch) {
     for (let start = 0; start < c.batch; start += micro) {
       const size = Math.min(micro, c.batch - start);
       const rows = (x: tf.Tensor2D) => tf.slice(x, [start, 0], [size, c.seqLen]) as tf.Tensor2D;
       parts.push({
-        tokens: rows(tokens),
-        target: rows(target),
-        mask: rows(mask),
-        steps: steps.slice(start, start + size),
+        batch: {
+          tokens: rows(whole.tokens),
+          target: rows(whole.target),
+          mask: rows(whole.mask),
+          steps: whole.steps.slice(start, start + size),
+        },
+        weight: size / c.batch,
       });
     }
   }
-  const denominator = c.batch * c.seqLen; // the full mask's sum
-  const gradsOf = (
-    p: { tokens: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D; steps: number[] },
-    whole: boolean,
-  ) => {
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.forward(p.tokens, { loops: c.loops });
-      return stepLoss(logits, p.target, p.mask, p.steps, whole ? {} : { denominator });
-    }, vars);
-    const loss = value.dataSync()[0]!;
-    value.dispose();
-    return { loss, grads: vars.map((v) => grads[v.name]!) };
+  const problem: TrainProblem<PerfBatch> = {
+    variables: model.variables,
+    nextBatch: () => whole,
+    split: () => parts,
+    loss: (b) =>
+      stepLoss(model.forward(b.tokens, { loops: c.loops }), b.target, b.mask, b.steps) as tf.Scalar,
   };
+  const ctx = {
+    problem,
+    variables: model.variables,
+    optimizer,
+    clipNorm: PERF_CLIP_NORM,
+    microBatches: Math.max(1, parts.length),
+  };
+  const stage: StageInfo = { index: 0, name: 'looped', loops: { kind: 'fixed', loops: c.loops } };
   return {
     model,
     step() {
-      if (parts.length === 0) {
-        const { loss, grads } = gradsOf({ tokens, target, mask, steps }, true);
-        optimizer.apply(grads, PERF_ADAMW.lr);
-        tf.dispose(grads);
-        return loss;
-      }
-      let loss = 0;
-      let acc: tf.Tensor[] | null = null;
-      for (const p of parts) {
-        const r = gradsOf(p, false);
-        loss += r.loss;
-        if (acc === null) acc = r.grads;
-        else {
-          const prev: tf.Tensor[] = acc;
-          acc = prev.map((a, i) => tf.add(a, r.grads[i]!));
-          tf.dispose([...prev, ...r.grads]);
-        }
-      }
-      optimizer.apply(acc!, PERF_ADAMW.lr);
-      tf.dispose(acc!);
-      return loss;
+      return optimizationStep(ctx, whole, stage, PERF_ADAMW.lr).loss;
     },
     dispose() {
       optimizer.dispose();
       model.dispose();
-      tf.dispose([tokens, target, mask, ...parts.flatMap((p) => [p.tokens, p.target, p.mask])]);
+      tf.dispose([
+        whole.tokens,
+        whole.target,
+        whole.mask,
+        ...parts.flatMap((p) => [p.batch.tokens, p.batch.target, p.batch.mask]),
+      ]);
     },
   };
 }

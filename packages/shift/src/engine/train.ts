@@ -3,7 +3,6 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { shiftCriterion, type ShiftCriterion } from '../criterion/scp';
-import { clipByGlobalNorm, globalNorm } from '../optim/clip';
 import { createOptimizer, type Optimizer } from '../optim/adamw';
 import { learningRateAt } from '../optim/lr-schedule';
 import { describeLoops, type Stage } from '../schedule/stages';
@@ -18,6 +17,7 @@ import { resolveTrainConfig, type ResolvedTrainConfig, type TrainOptions } from 
 import { MetricsLog } from './metrics-log';
 import type { EvalMetrics, StageInfo, TrainProblem } from './problem';
 import type { EvalRecord, ShiftEvent, StageSummary } from './records';
+import { optimizationStep } from './step';
 
 /** Thrown when the loss or a gradient becomes NaN/Inf; the last good checkpoint is left in place. */
 export class TrainingFaultError extends Error {
@@ -290,14 +290,14 @@ function trainOneStep<B>(run: Run<B>, s: LoopState): void {
   const stage = stageInfo(run, s);
   const t0 = performance.now();
   const batch = problem.nextBatch(s.step);
-  const { loss, gradNorm, grads } = gradientsOf(run, batch, stage);
   const lr = learningRateAt(cfg.lrSchedule, optimizer.config.lr, s.step, cfg.totalSteps);
-  if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-    grads.forEach((g) => g.dispose());
-    fault(run, s, stage, loss, gradNorm);
-  }
-  optimizer.apply(grads, lr);
-  grads.forEach((g) => g.dispose());
+  const { loss, gradNorm, applied } = optimizationStep(
+    { problem, variables: run.variables, optimizer, clipNorm: cfg.clipNorm, microBatches: cfg.microBatches },
+    batch,
+    stage,
+    lr,
+  );
+  if (!applied) fault(run, s, stage, loss, gradNorm);
   const flops = problem.flops ? problem.flops(batch, stage) : 0;
   const info = problem.stepInfo ? problem.stepInfo(batch, s.step) : undefined;
   s.step += 1;
@@ -478,52 +478,6 @@ function result<B>(run: Run<B>, s: LoopState, status: TrainResult['status']): Tr
     checkpoint: s.lastCheckpoint,
     stoppedEarly: s.stoppedEarly,
   };
-}
-
-/** Loss, pre-clip global gradient norm and the (clipped) gradients of one step, accumulated over micro-batches. */
-function gradientsOf<B>(
-  run: Run<B>,
-  batch: B,
-  stage: StageInfo,
-): { loss: number; gradNorm: number; grads: tf.Tensor[] } {
-  const { cfg, problem, variables } = run;
-  const count = Math.max(cfg.microBatches, problem.microBatchesFor?.(batch, stage) ?? 1);
-  const parts = count > 1 && problem.split ? problem.split(batch, count) : [{ batch, weight: 1 }];
-  let acc: tf.Tensor[] | null = null;
-  let lossSum: tf.Tensor = tf.scalar(0);
-  for (const part of parts) {
-    const { value, grads } = tf.variableGrads(
-      () => tf.mul(problem.loss(part.batch, stage), part.weight) as tf.Scalar,
-      variables as tf.Variable[],
-    );
-    const ordered = variables.map((v) => {
-      const g = grads[v.name];
-      // A variable the loss does not touch (e.g. a loop gate in Single-Attn) gets a zero gradient.
-      return g ?? tf.zerosLike(v);
-    });
-    if (acc === null) acc = ordered;
-    else {
-      const prev: tf.Tensor[] = acc;
-      acc = prev.map((a, i) => tf.add(a, ordered[i] as tf.Tensor));
-      prev.forEach((t) => t.dispose());
-      ordered.forEach((t) => t.dispose());
-    }
-    const nextLoss = tf.add(lossSum, value);
-    lossSum.dispose();
-    value.dispose();
-    lossSum = nextLoss;
-  }
-  const grads = acc as tf.Tensor[];
-  const norm = globalNorm(grads);
-  const both = tf.stack([lossSum, norm]);
-  const [loss, gradNorm] = Array.from(both.dataSync()) as [number, number];
-  both.dispose();
-  norm.dispose();
-  lossSum.dispose();
-  if (cfg.clipNorm === null || !Number.isFinite(gradNorm)) return { loss, gradNorm, grads };
-  const clipped = clipByGlobalNorm(grads, gradNorm, cfg.clipNorm);
-  grads.forEach((g) => g.dispose());
-  return { loss, gradNorm, grads: clipped };
 }
 
 function restoreVariables(variables: readonly tf.Variable[], names: readonly string[], s: TrainState): void {
