@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients, gradientVector, hvp, type LossFn } from '@loop/hessian';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss } from '@loop/models';
-import { createTrainStep, randomBatch, gptConfigOf } from '../src/perf/train-step';
+import { createTrainStep, randomBatch, gptConfigOf } from '../src/experiments/perf/train-step';
 
 interface Row {
   calls: number;

@@ -21,8 +21,8 @@ import { enableSecondOrderGradients } from '@loop/hessian';
 import { markovLanguage } from '@loop/tasks';
 import { silentProgress } from '../src/progress';
 import type { ExperimentContext } from '../src/experiment';
-import { markovData } from '../src/markov/data';
-import { trainRun } from '../src/markov/train-run';
+import { markovData } from '../src/experiments/markov/data';
+import { trainRun } from '../src/experiments/markov/train-run';
 
 const PAPER = { simple: [0.995, 0.645, 0, 0], single: 0.6925, looped: 0.7229 };
 const MATCH = [0.01, 0.02, 0.005, 0.005];

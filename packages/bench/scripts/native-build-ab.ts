@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeScratchFloats, wasmMemoryOf } from '@loop/models';
-import { summarize } from '../src/perf/timing';
+import { summarize } from '../src/experiments/perf/timing';
 
 type Kernel = (...args: number[]) => void;
 interface Backend {

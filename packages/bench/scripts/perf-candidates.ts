@@ -15,8 +15,8 @@ import {
   stepLoss,
   type BlockParams,
 } from '@loop/models';
-import { randomBatch, gptConfigOf, type StepConfig } from '../src/perf/train-step';
-import { summarize } from '../src/perf/timing';
+import { randomBatch, gptConfigOf, type StepConfig } from '../src/experiments/perf/train-step';
+import { summarize } from '../src/experiments/perf/timing';
 
 type Dims = { batch: number; seqLen: number; nHead: number };
 interface Variant {

@@ -2,7 +2,7 @@
 // Usage: node --conditions=@loop/source --import tsx scripts/perf-heap.ts C T B loops [microBatch]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@loop/models';
-import { createTrainStep, wasmHeapBytes } from '../src/perf/train-step';
+import { createTrainStep, wasmHeapBytes } from '../src/experiments/perf/train-step';
 
 async function main() {
   const [C = '256', T = '41', B = '64', L = '1', M] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // Usage: node --conditions=@loop/source --import tsx scripts/perf-profile.ts [backend] [C] [H] [T] [B] [loops]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@loop/models';
-import { createTrainStep } from '../src/perf/train-step';
+import { createTrainStep } from '../src/experiments/perf/train-step';
 
 async function main() {
   const [backend = 'wasm', C = '64', H = '4', T = '21', B = '32', L = '1'] = process.argv.slice(2);

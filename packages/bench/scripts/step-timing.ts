@@ -2,7 +2,7 @@
 // minimum wall ms and process CPU ms per step after one warm-up step, and the last losses.
 // Usage: node --conditions=@loop/source --import tsx scripts/step-timing.ts C H T B loops reps [threads]
 import { initBackend } from '@loop/models';
-import { createTrainStep } from '../src/perf/train-step';
+import { createTrainStep } from '../src/experiments/perf/train-step';
 
 async function main(): Promise<void> {
   const [C = '64', H = '4', T = '21', B = '32', L = '1', R = '30', threads = '1'] = process.argv.slice(2);

@@ -1,6 +1,6 @@
-import { groupCeiling } from '../src/markov/data';
-import { assumptionOne, syntheticSpectra } from '../src/markov/theory-sim';
-import { assumptionCheck } from '../src/markov/obs2';
+import { groupCeiling } from '../src/experiments/markov/data';
+import { assumptionOne, syntheticSpectra } from '../src/experiments/markov/theory-sim';
+import { assumptionCheck } from '../src/experiments/markov/obs2';
 
 describe('Markov study helpers', () => {
   test('groupCeiling: per prefix, the most frequent last token (hand-counted)', () => {

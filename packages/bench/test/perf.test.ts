@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createLoopedGPT, initBackend, stepLoss } from '@loop/models';
 import { loopedSchedule, train } from '@loop/shift';
 import { perfExperiment } from '../src/experiments/perf';
-import { trainStepFlops } from '../src/perf/flops';
-import { defaultPeerScript, TorchPeer } from '../src/perf/peer';
-import { summarize } from '../src/perf/timing';
+import { trainStepFlops } from '../src/experiments/perf/flops';
+import { defaultPeerScript, TorchPeer } from '../src/experiments/perf/peer';
+import { summarize } from '../src/experiments/perf/timing';
 import {
   autoMicroBatch,
   createTrainStep,
@@ -18,7 +18,7 @@ import {
   PERF_CLIP_NORM,
   randomBatch,
   type StepConfig,
-} from '../src/perf/train-step';
+} from '../src/experiments/perf/train-step';
 import { main } from '../src/program';
 import { sink } from './helpers';
 

@@ -1,6 +1,6 @@
 import { createRng } from '@loop/tasks';
-import { firstReach, lateRise, stallEpoch, budgetsOf } from '../src/markov/obs1';
-import type { EpochPoint, TrainRunResult } from '../src/markov/train-run';
+import { firstReach, lateRise, stallEpoch, budgetsOf } from '../src/experiments/markov/obs1';
+import type { EpochPoint, TrainRunResult } from '../src/experiments/markov/train-run';
 import {
   compare,
   majorityVerdict,

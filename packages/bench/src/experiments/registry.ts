@@ -5,18 +5,18 @@ import {
   markovExperiment,
   shiftExperiment,
   theoryExperiment,
-} from './markov';
+} from './markov/index';
 import { perfExperiment } from './perf';
 import { algorithmicExperiment } from './algorithmic/index';
-import { reproduceExperiment } from './reproduce';
+import { createReproduceExperiment } from './reproduce';
 
 /**
  * Every `loop-bench <name>` experiment, in `--help` order. To add one: write
- * src/experiments/<name>.ts exporting an `Experiment` (see EXPERIMENTS.md), import it here and append
+ * src/experiments/<name>.ts (or <name>/index.ts) exporting an `Experiment` (see EXPERIMENTS.md), import it here and append
  * it to this list. Nothing else needs to change: the CLI, config validation, run folder, report and
  * summary are shared.
  */
-export const EXPERIMENTS: Experiment[] = [
+const STUDIES: Experiment[] = [
   markovExperiment,
   hessianExperiment,
   lengthGenExperiment,
@@ -24,8 +24,10 @@ export const EXPERIMENTS: Experiment[] = [
   theoryExperiment,
   perfExperiment,
   algorithmicExperiment,
-  reproduceExperiment,
 ];
+
+/** The studies, then `reproduce`, which runs them. */
+export const EXPERIMENTS: Experiment[] = [...STUDIES, createReproduceExperiment(STUDIES)];
 
 export function findExperiment(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);

@@ -13,7 +13,6 @@ import type { ReportSection } from '../report/types';
 import { runExperiment } from '../runner';
 import { formatShard, ownsUnit, parseShard } from '../shard/shard';
 import type { Table } from '../summary-table';
-import { EXPERIMENTS } from './registry';
 
 /** The Markov-study experiments that `experiments` may list (those not registered are reported as such). */
 export const MARKOV_STUDY = ['markov', 'hessian', 'length-gen', 'shift', 'theory'] as const;
@@ -123,86 +122,92 @@ async function runSub(
   };
 }
 
-export const reproduceExperiment = defineExperiment({
-  name: 'reproduce',
-  summary: 'the Markov study and the algorithmic study for a profile, with one combined report',
-  help: [
-    'Each experiment runs into <out>/<name>/ with its own profile settings and seed count (--seed sets the',
-    'first seed); <out>/report.md and report.html combine all of them. --task restricts the algorithmic',
-    'tasks; --shard i/n runs a deterministic slice (combine with `loop-bench merge`); --resume continues.',
-  ].join('\n'),
-  schema,
-  profiles: {
-    smoke: { seeds: 1, config: base, why: "every experiment's smoke profile (seconds each)" },
-    quick: { seeds: 1, config: base, why: "every experiment's quick profile: the `npm start` run" },
-    full: { seeds: 1, config: base, why: "every experiment's full profile (hours on CPU)" },
-    paper: { seeds: 1, config: base, why: "every experiment's paper profile (for a GPU)" },
-  },
-  async run(ctx) {
-    const shard = parseShard(ctx.config.shard);
-    const subs: SubRun[] = [];
-    for (const [j, name] of ctx.config.experiments.entries()) {
-      const e = EXPERIMENTS.find((x) => x.name === name);
-      if (!e) {
-        subs.push({ name, status: 'not registered', wallTimeS: null, seeds: '–', sections: [] });
-        continue;
+/**
+ * `loop-bench reproduce` over the studies it is handed (the registry passes its own list, so this
+ * file imports no registry and the two form no import circle).
+ */
+export function createReproduceExperiment(studies: readonly Experiment[]): Experiment {
+  return defineExperiment({
+    name: 'reproduce',
+    summary: 'the Markov study and the algorithmic study for a profile, with one combined report',
+    help: [
+      'Each experiment runs into <out>/<name>/ with its own profile settings and seed count (--seed sets the',
+      'first seed); <out>/report.md and report.html combine all of them. --task restricts the algorithmic',
+      'tasks; --shard i/n runs a deterministic slice (combine with `loop-bench merge`); --resume continues.',
+    ].join('\n'),
+    schema,
+    profiles: {
+      smoke: { seeds: 1, config: base, why: "every experiment's smoke profile (seconds each)" },
+      quick: { seeds: 1, config: base, why: "every experiment's quick profile: the `npm start` run" },
+      full: { seeds: 1, config: base, why: "every experiment's full profile (hours on CPU)" },
+      paper: { seeds: 1, config: base, why: "every experiment's paper profile (for a GPU)" },
+    },
+    async run(ctx) {
+      const shard = parseShard(ctx.config.shard);
+      const subs: SubRun[] = [];
+      for (const [j, name] of ctx.config.experiments.entries()) {
+        const e = studies.find((x) => x.name === name);
+        if (!e) {
+          subs.push({ name, status: 'not registered', wallTimeS: null, seeds: '–', sections: [] });
+          continue;
+        }
+        if (!ownsUnit(shard, j)) {
+          subs.push({ name, status: 'other shard', wallTimeS: null, seeds: '–', sections: [] });
+          continue;
+        }
+        subs.push(await runSub(ctx, e, {}));
       }
-      if (!ownsUnit(shard, j)) {
-        subs.push({ name, status: 'other shard', wallTimeS: null, seeds: '–', sections: [] });
-        continue;
+      if (ctx.config.algorithmic) {
+        const e = studies.find((x) => x.name === 'algorithmic');
+        if (!e)
+          subs.push({
+            name: 'algorithmic',
+            status: 'not registered',
+            wallTimeS: null,
+            seeds: '–',
+            sections: [],
+          });
+        else
+          subs.push(
+            await runSub(ctx, e, {
+              shard: ctx.config.shard,
+              ...(ctx.config.tasks ? { tasks: ctx.config.tasks } : {}),
+            }),
+          );
       }
-      subs.push(await runSub(ctx, e, {}));
-    }
-    if (ctx.config.algorithmic) {
-      const e = EXPERIMENTS.find((x) => x.name === 'algorithmic');
-      if (!e)
-        subs.push({
-          name: 'algorithmic',
-          status: 'not registered',
-          wallTimeS: null,
-          seeds: '–',
-          sections: [],
-        });
-      else
-        subs.push(
-          await runSub(ctx, e, {
-            shard: ctx.config.shard,
-            ...(ctx.config.tasks ? { tasks: ctx.config.tasks } : {}),
-          }),
-        );
-    }
-    const overview: Table = {
-      title: 'Experiments of this reproduction',
-      columns: ['experiment', 'status', 'seeds', 'wall time (s)', 'folder'],
-      rows: subs.map((s) => [
-        s.name,
-        s.status,
-        s.seeds,
-        s.wallTimeS === null ? null : Number(s.wallTimeS.toFixed(1)),
-        s.status === 'done' ? `${s.name}/` : '–',
-      ]),
-      note: `Profile ${ctx.profile}, backend ${ctx.backend}, shard ${formatShard(shard)}. Each experiment's own report (report.md, results.json, metrics.jsonl, figures) is in its folder.`,
-    };
-    return {
-      results: {
-        shard: formatShard(shard),
-        experiments: subs.map((s) => ({
-          name: s.name,
-          status: s.status,
-          seeds: s.seeds,
-          wallTimeS: s.wallTimeS,
-          dir: s.name,
-        })),
-      },
-      sections: [
-        { title: 'Reproduction overview', blocks: [{ kind: 'table', table: overview }] },
-        ...subs.flatMap((s) => s.sections),
-      ],
-      summary: [overview],
-      seedsRun: subs
-        .filter((s) => s.status === 'done')
-        .map((s) => `${s.name} ${s.seeds}`)
-        .join('; '),
-    };
-  },
-});
+      const overview: Table = {
+        title: 'Experiments of this reproduction',
+        columns: ['experiment', 'status', 'seeds', 'wall time (s)', 'folder'],
+        rows: subs.map((s) => [
+          s.name,
+          s.status,
+          s.seeds,
+          s.wallTimeS === null ? null : Number(s.wallTimeS.toFixed(1)),
+          s.status === 'done' ? `${s.name}/` : '–',
+        ]),
+        note: `Profile ${ctx.profile}, backend ${ctx.backend}, shard ${formatShard(shard)}. Each experiment's own report (report.md, results.json, metrics.jsonl, figures) is in its folder.`,
+      };
+      return {
+        results: {
+          shard: formatShard(shard),
+          experiments: subs.map((s) => ({
+            name: s.name,
+            status: s.status,
+            seeds: s.seeds,
+            wallTimeS: s.wallTimeS,
+            dir: s.name,
+          })),
+        },
+        sections: [
+          { title: 'Reproduction overview', blocks: [{ kind: 'table', table: overview }] },
+          ...subs.flatMap((s) => s.sections),
+        ],
+        summary: [overview],
+        seedsRun: subs
+          .filter((s) => s.status === 'done')
+          .map((s) => `${s.name} ${s.seeds}`)
+          .join('; '),
+      };
+    },
+  });
+}

@@ -2,8 +2,8 @@
 
 import { z } from 'zod';
 import type { ExperimentProfiles } from '../../config/profiles';
-import type { TimingSummary } from '../../perf/timing';
-import type { StepConfig } from '../../perf/train-step';
+import type { TimingSummary } from './timing';
+import type { StepConfig } from './train-step';
 
 const positive = z.number().int().positive();
 

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { defineExperiment } from '../../experiment';
-import { peakRssMiB } from '../../perf/timing';
+import { peakRssMiB } from './timing';
 import { PERF_PROFILES, schema, type PerfConfig } from './config';
 import { measureAll } from './measure';
 import { perfReport } from './report';

@@ -4,24 +4,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '@loop/hessian';
 import type { ExperimentContext } from '../../experiment';
-import { trainStepFlops } from '../../perf/flops';
+import { trainStepFlops } from './flops';
 import {
   gptHvpTiming,
   toyFullHessianTiming,
   toyHvpTiming,
   type FullHessianTiming,
   type HvpTiming,
-} from '../../perf/hvp-timing';
-import { measurePeakMatmul } from '../../perf/peak';
-import { defaultPeerScript, PEER_INSTALL_HINT, TorchPeer, type PeerStatus } from '../../perf/peer';
-import { peakRssMiB, summarize, timeWallCpu, type TimingSummary } from '../../perf/timing';
+} from './hvp-timing';
+import { measurePeakMatmul } from './peak';
+import { defaultPeerScript, PEER_INSTALL_HINT, TorchPeer, type PeerStatus } from './peer';
+import { peakRssMiB, summarize, timeWallCpu, type TimingSummary } from './timing';
 import {
   autoMicroBatch,
   createTrainStep,
   wasmHeapBytes,
   type StepConfig,
   type TrainStepBench,
-} from '../../perf/train-step';
+} from './train-step';
 import type { Progress } from '../../progress';
 import { MAX_WARMUP_STEPS, type PerfConfig, type StepResult } from './config';
 

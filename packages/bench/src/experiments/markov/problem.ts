@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createToyAttention, type ToyAttention } from '@loop/models';
 import type { StageInfo, TrainProblem } from '@loop/shift';
-import { createRng } from '@loop/tasks';
+import { createRng, shuffleInPlace } from '@loop/tasks';
 
 /** A batch of prediction examples: prefixes [size, width] and their next tokens. */
 export interface PrefixBatch {
@@ -152,17 +152,13 @@ export function markovProblem(o: {
   const stepsPerEpoch = Math.ceil(train.size / batchSize);
   const orderRng = createRng(o.seed).fork('markov-batches');
   let cachedEpoch = -1;
-  let order: Int32Array = new Int32Array(0);
-  const orderOf = (epoch: number): Int32Array => {
+  let order: number[] = [];
+  const orderOf = (epoch: number): number[] => {
     if (epoch !== cachedEpoch) {
-      const rng = orderRng.fork(`epoch-${epoch}`);
-      order = Int32Array.from({ length: train.size }, (_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = rng.int(0, i);
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
+      order = shuffleInPlace(
+        Array.from({ length: train.size }, (_, i) => i),
+        orderRng.fork(`epoch-${epoch}`),
+      );
       cachedEpoch = epoch;
     }
     return order;
@@ -173,8 +169,7 @@ export function markovProblem(o: {
     nextBatch(step) {
       const epoch = Math.floor(step / stepsPerEpoch);
       const k = step % stepsPerEpoch;
-      const idx = orderOf(epoch).subarray(k * batchSize, Math.min(train.size, (k + 1) * batchSize));
-      return subset(train, Array.from(idx));
+      return subset(train, orderOf(epoch).slice(k * batchSize, Math.min(train.size, (k + 1) * batchSize)));
     },
     loss(batch, stage) {
       const x = tf.tensor2d(batch.input, [batch.size, batch.width], 'int32');

@@ -12,7 +12,7 @@ import {
   type TrainResult,
 } from '@loop/shift';
 import { createRng } from '@loop/tasks';
-import type { ExperimentContext } from '../experiment';
+import type { ExperimentContext } from '../../experiment';
 import type { DataConfig, HessianConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
 import type { MarkovData } from './data';
 import {

@@ -1,10 +1,10 @@
 import { PAPER_MARKOV_LANGUAGE_SEEDS } from '@loop/tasks';
 import { z } from 'zod';
-import { formatShard, parseShard, type Shard } from '../shard/shard';
-import type { CoreProfileName, ExperimentProfiles, ProfileName, ProfileSettings } from '../config/profiles';
-import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../experiment';
-import type { ReportSection } from '../report/types';
-import type { Table } from '../summary-table';
+import { formatShard, parseShard, type Shard } from '../../shard/shard';
+import type { CoreProfileName, ExperimentProfiles, ProfileName, ProfileSettings } from '../../config/profiles';
+import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../../experiment';
+import type { ReportSection } from '../../report/types';
+import type { Table } from '../../summary-table';
 import {
   checkHessianSamples,
   dataSchema,
@@ -14,13 +14,13 @@ import {
   shiftSchema,
   theorySchema,
   trainSchema,
-} from '../markov/config';
-import { coreRuns, type CoreRuns } from '../markov/core';
-import { observation1 } from '../markov/obs1';
-import { observation2 } from '../markov/obs2';
-import { shiftStudy } from '../markov/shift-study';
-import { table1 } from '../markov/table1';
-import { theoryStudy } from '../markov/theory';
+} from './config';
+import { coreRuns, type CoreRuns } from './core';
+import { observation1 } from './obs1';
+import { observation2 } from './obs2';
+import { shiftStudy } from './shift-study';
+import { table1 } from './table1';
+import { theoryStudy } from './theory';
 
 /**
  * Profiles of the Markov study. The paper kept V = 3, length 4, three transition matrices, Adam and

@@ -1,9 +1,9 @@
-import { lineChart, lossChart, type Datum } from '../charts/specs';
-import type { ExperimentContext } from '../experiment';
-import type { ReportBlock, ReportSection } from '../report/types';
-import { pct, spread } from '../stats';
-import type { Table } from '../summary-table';
-import { bandOf, fmtCI, meanCI, pairedCI, pairedVerdict, type Interval } from '../verdict-rules';
+import { lineChart, lossChart, type Datum } from '../../charts/specs';
+import type { ExperimentContext } from '../../experiment';
+import type { ReportBlock, ReportSection } from '../../report/types';
+import { pct, spread } from '../../stats';
+import type { Table } from '../../summary-table';
+import { bandOf, fmtCI, meanCI, pairedCI, pairedVerdict, type Interval } from '../../verdict-rules';
 import type { CoreRuns, SeedSummary } from './core';
 import type { EpochPoint, TrainRunResult } from './train-run';
 

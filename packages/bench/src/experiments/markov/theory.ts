@@ -1,9 +1,9 @@
 import { simulateRiverValley } from '@loop/hessian';
-import { lineChart, type Datum } from '../charts/specs';
-import type { ExperimentContext } from '../experiment';
-import type { ReportSection } from '../report/types';
-import { num, spread } from '../stats';
-import type { Table } from '../summary-table';
+import { lineChart, type Datum } from '../../charts/specs';
+import type { ExperimentContext } from '../../experiment';
+import type { ReportSection } from '../../report/types';
+import { num, spread } from '../../stats';
+import type { Table } from '../../summary-table';
 import type { TheoryConfig } from './config';
 import type { CoreRuns } from './core';
 import { curve } from './obs1';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { moduleFile } from '../module-file';
+import { moduleFile } from '../../module-file';
 
 /** How to install the peer on Debian/Ubuntu (torch linked against OpenBLAS, not the reference BLAS). */
 export const PEER_INSTALL_HINT =
@@ -24,13 +24,13 @@ export type PeerStatus =
   | { available: true; info: PeerInfo; python: string; script: string }
   | { available: false; reason: string; python: string; script: string };
 
-/** peers/torch_step.py next to the package (from src/perf/ or dist/); LOOP_BENCH_TORCH_PEER overrides. */
+/** peers/torch_step.py next to the package (from src/experiments/perf/ or dist/); LOOP_BENCH_TORCH_PEER overrides. */
 export function defaultPeerScript(): string {
   const env = process.env['LOOP_BENCH_TORCH_PEER'];
   if (env) return resolve(env);
   const here = dirname(moduleFile());
   const candidates = [
-    join(here, '..', '..', 'peers', 'torch_step.py'),
+    join(here, '..', '..', '..', 'peers', 'torch_step.py'),
     join(here, '..', 'peers', 'torch_step.py'),
   ];
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;

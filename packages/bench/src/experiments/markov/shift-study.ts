@@ -1,10 +1,10 @@
 import { shiftCriterion } from '@loop/shift';
-import { barChart, lineChart, lossChart, type Datum } from '../charts/specs';
-import type { ExperimentContext } from '../experiment';
-import type { ReportBlock, ReportSection } from '../report/types';
-import { num, pct, spread } from '../stats';
-import { fmtCI, meanCI, pairedCI } from '../verdict-rules';
-import type { Table } from '../summary-table';
+import { barChart, lineChart, lossChart, type Datum } from '../../charts/specs';
+import type { ExperimentContext } from '../../experiment';
+import type { ReportBlock, ReportSection } from '../../report/types';
+import { num, pct, spread } from '../../stats';
+import { fmtCI, meanCI, pairedCI } from '../../verdict-rules';
+import type { Table } from '../../summary-table';
 import type { DataConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
 import { replicateKey, type CoreRuns } from './core';
 import { markovData } from './data';

@@ -1,10 +1,10 @@
-import { histogramChart, lineChart, type Datum } from '../charts/specs';
-import type { ExperimentContext } from '../experiment';
-import type { ReportBlock, ReportSection } from '../report/types';
+import { histogramChart, lineChart, type Datum } from '../../charts/specs';
+import type { ExperimentContext } from '../../experiment';
+import type { ReportBlock, ReportSection } from '../../report/types';
 import { riverValley } from '@loop/hessian';
-import { num, spread } from '../stats';
-import type { Table } from '../summary-table';
-import { bandOf, fmtCI, majorityVerdict, meanCI, pairedCI, pairedVerdict, wilson } from '../verdict-rules';
+import { num, spread } from '../../stats';
+import type { Table } from '../../summary-table';
+import { bandOf, fmtCI, majorityVerdict, meanCI, pairedCI, pairedVerdict, wilson } from '../../verdict-rules';
 import type { HessianConfig } from './config';
 import type { CoreRuns } from './core';
 import { assumptionOne } from './theory-sim';

@@ -1,6 +1,6 @@
 import { enableSecondOrderGradients } from '@loop/hessian';
-import { ownsUnit, type Shard } from '../shard/shard';
-import type { ExperimentContext } from '../experiment';
+import { ownsUnit, type Shard } from '../../shard/shard';
+import type { ExperimentContext } from '../../experiment';
 import type { DataConfig, HessianConfig, LengthGenConfig, ModelConfig, TrainConfig } from './config';
 import { markovData, type MarkovData } from './data';
 import { lengthSets, trainRun, type LengthReference, type TrainRunResult } from './train-run';
