@@ -1,7 +1,12 @@
 import { PAPER_MARKOV_LANGUAGE_SEEDS } from '@loop/tasks';
 import { z } from 'zod';
 import { formatShard, parseShard, type Shard } from '../../shard/shard';
-import type { CoreProfileName, ExperimentProfiles, ProfileName, ProfileSettings } from '../../config/profiles';
+import type {
+  CoreProfileName,
+  ExperimentProfiles,
+  ProfileName,
+  ProfileSettings,
+} from '../../config/profiles';
 import { defineExperiment, type ExperimentContext, type ExperimentOutput } from '../../experiment';
 import type { ReportSection } from '../../report/types';
 import type { Table } from '../../summary-table';

@@ -3,7 +3,15 @@ import type { ExperimentContext } from '../../experiment';
 import type { ReportBlock, ReportSection } from '../../report/types';
 import { pct, spread } from '../../stats';
 import type { Table } from '../../summary-table';
-import { bandOf, fmtCI, meanCI, pairedCI, pairedVerdict, type Held, type Interval } from '../../verdict-rules';
+import {
+  bandOf,
+  fmtCI,
+  meanCI,
+  pairedCI,
+  pairedVerdict,
+  type Held,
+  type Interval,
+} from '../../verdict-rules';
 import type { CoreRuns } from './core';
 import type { LengthReference, TrainRunResult } from './train-run';
 
