@@ -64,7 +64,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**/*.ts', '**/scripts/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/scripts/**/*.ts', 'tools/dev/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -75,4 +75,21 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  {
+    // Developer scripts use the packages as a user would: through their entries.
+    files: ['tools/dev/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: PACKAGES.map((q) => `**/${q}/src/**`),
+              message: "Import a package through its entry ('@loop/<name>'), not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -54,3 +54,15 @@ export {
 } from './experiments/markov';
 export { spread, pct, num, meanSeries } from './stats';
 export type { Spread } from './stats';
+// The perf harness: the timed training step and its inputs, for timing scripts of one's own.
+export {
+  createTrainStep,
+  randomBatch,
+  gptConfigOf,
+  wasmHeapBytes,
+  PERF_ADAMW,
+  PERF_CLIP_NORM,
+} from './experiments/perf/train-step';
+export type { StepConfig, TrainStepBench } from './experiments/perf/train-step';
+export { summarize } from './experiments/perf/timing';
+export type { TimingSummary } from './experiments/perf/timing';

@@ -5,16 +5,12 @@ import { main } from '../src/program';
 import { sink } from './helpers';
 import { algorithmicUnits, METHOD_COST } from '../src/experiments/algorithmic/index';
 import { METHODS } from '../src/experiments/algorithmic/config';
-import {
-  efficiency,
-  identicalNote,
-  oodMean,
-  stoppingTable,
-  summarizeTask,
-  taskVerdicts,
-  timeToTarget,
-} from '../src/experiments/algorithmic/report';
-import { earlyStopRule, type UnitResult } from '../src/experiments/algorithmic/train-unit';
+import { efficiency, oodMean, timeToTarget } from '../src/experiments/algorithmic/seed-means';
+import { identicalNote, stoppingTable } from '../src/experiments/algorithmic/task-tables';
+import { summarizeTask } from '../src/experiments/algorithmic/task-summary';
+import { taskVerdicts } from '../src/experiments/algorithmic/verdicts';
+import { earlyStopRule } from '../src/experiments/algorithmic/early-stop';
+import type { UnitResult } from '../src/experiments/algorithmic/unit-result';
 import type { EvalRecord } from '@loop/shift';
 import { ConfigError } from '../src/config/resolve';
 import { balancedSlice, parseShard, shardSlice } from '../src/shard/shard';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseIntList } from '../src/experiments/algorithmic/eval-command';
-import { parseUnitKey } from '../src/experiments/algorithmic/eval';
+import { parseUnitKey } from '../src/experiments/algorithmic/unit-weights';
 import { runTs } from './helpers';
 
 interface Row {

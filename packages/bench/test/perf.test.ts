@@ -188,7 +188,7 @@ describe('training step', () => {
       const best = Math.max(1, ...sizes.filter((m) => estimateStepHeapMiB(c, m) <= budget));
       expect(autoMicroBatch(c, budget)).toBe(best);
     }
-    // Calibration points measured on wasm (scripts/perf-heap.ts): 413 MiB at 1 loop, 1497 MiB at 4
+    // Calibration points measured on wasm (tools/dev/perf-heap.ts): 413 MiB at 1 loop, 1497 MiB at 4
     // loops at C 256 / B 64; the estimate must not fall below them.
     expect(estimateStepHeapMiB({ ...c, loops: 1 }, 64)).toBeGreaterThan(413);
     expect(estimateStepHeapMiB({ ...c, loops: 4 }, 64)).toBeGreaterThan(1497);

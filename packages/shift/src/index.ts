@@ -24,23 +24,14 @@ export {
   shiftSchedule,
   fixedShiftSchedule,
   progressiveSchedule,
-  resolveSchedule,
-  validateSchedule,
-  loopsFor,
-  describeLoops,
-  SCHEDULE_TYPES,
-} from './schedule/stages';
-export type {
-  Schedule,
-  ScheduleSpec,
-  Stage,
-  LoopSpec,
-  SwitchCondition,
-  ShiftScheduleOptions,
-  ProgressiveScheduleOptions,
-} from './schedule/stages';
+} from './schedule/builders';
+export type { ShiftScheduleOptions, ProgressiveScheduleOptions } from './schedule/builders';
+export { resolveSchedule, loopsFor, describeLoops, SCHEDULE_TYPES } from './schedule/stages';
+export type { Schedule, ScheduleSpec, Stage, LoopSpec, SwitchCondition } from './schedule/stages';
+export { validateSchedule } from './schedule/validate-schedule';
 
-export { train, TrainingFaultError } from './engine/train';
+export { train } from './engine/train';
+export { TrainingFaultError } from './engine/fault';
 export type { TrainResult } from './engine/train';
 export { resolveTrainConfig } from './engine/config';
 export type { TrainOptions, TrainOptimizerOptions, ResolvedTrainConfig } from './engine/config';
@@ -70,11 +61,15 @@ export type { TrainState, NamedArray } from './engine/checkpoint-state';
 export { ConfigError } from './util/validate';
 export type { JsonValue } from './util/json';
 
-export { algorithmicProblem, algorithmicTestBatch, lengthScores } from './problems/algorithmic';
-export type { AlgorithmicProblem, AlgorithmicProblemOptions, LengthScores } from './problems/algorithmic';
+export { algorithmicProblem } from './problems/algorithmic';
+export type { AlgorithmicProblem, AlgorithmicProblemOptions } from './problems/algorithmic';
+export { algorithmicTestBatch, lengthScores } from './problems/length-scores';
+export type { LengthScores } from './problems/length-scores';
 export { gptLoopFlops, gptTrainFlops, toyTrainFlops } from './problems/flops';
 export type { GptShape } from './problems/flops';
 export { markovProblem } from './problems/markov';
-export type { MarkovProblem, MarkovProblemOptions, MarkovBatch } from './problems/markov';
+export type { MarkovProblem, MarkovProblemOptions } from './problems/markov';
+export { markovBatchOf, markovRows, markovScores, groupMean } from './problems/markov-scores';
+export type { MarkovBatch } from './problems/markov-scores';
 export { sharedToyModels } from './problems/toy-models';
 export type { LoopedClassifier, SharedToyOptions } from './problems/toy-models';

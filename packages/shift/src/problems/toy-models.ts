@@ -5,7 +5,7 @@
 // (Single-Attn uses no gates, so during Stage I the gates receive no gradient).
 
 import * as tf from '@tensorflow/tfjs';
-import { createToyAttention, type ToyAttention, type ToyAttentionOptions } from '@loop/models';
+import { createToyAttention, logSoftmax, type ToyAttention, type ToyAttentionOptions } from '@loop/models';
 import { checkInt, ConfigError } from '../util/validate';
 
 /** A model that predicts the next token after a prefix, run with a chosen number of loops. */
@@ -18,8 +18,14 @@ export interface LoopedClassifier {
   readonly loopCounts: readonly number[];
   readonly dim: number;
   readonly vocabSize: number;
+  /** Options of the model with the most loops (it owns the variables): enough to rebuild it. */
+  readonly config: Required<ToyAttentionOptions>;
   /** Logits [B, V] for the token after each prefix `tokens` [B, L] with `loops` loops. */
   logits(tokens: tf.Tensor2D, loops: number): tf.Tensor2D;
+  /** Mean cross-entropy of `targets` [B] after `tokens` [B, L] with `loops` loops (through `logits`). */
+  loss(tokens: tf.Tensor2D, targets: tf.Tensor1D, loops: number): tf.Scalar;
+  /** The variables the `loops`-loop model reads (Single-Attn: W_Q, W_K, W_V, W_O only). */
+  parameters(loops: number): tf.Variable[];
   dispose(): void;
 }
 
@@ -48,21 +54,37 @@ export function sharedToyModels(options: SharedToyOptions): LoopedClassifier {
       }
     });
   }
+  const modelOf = (loops: number): ToyAttention => {
+    const m = models.get(loops);
+    if (!m)
+      throw new ConfigError(
+        `toy model: loops = ${loops} is not available; sharedToyModels was built for loops ${loopCounts.join(', ')}`,
+      );
+    return m;
+  };
   return {
     variables: owner.variables,
     variableNames: owner.variableNames,
     loopCounts,
     dim: options.dim,
     vocabSize: options.vocabSize,
+    config: owner.options,
     logits(tokens, loops) {
-      const m = models.get(loops);
-      if (!m)
-        throw new ConfigError(
-          `toy model: loops = ${loops} is not available; sharedToyModels was built for loops ${loopCounts.join(', ')}`,
-        );
+      const m = modelOf(loops);
       return m === owner
         ? owner.forward(tokens)
         : m.forward(tokens, owner.variables.slice(0, m.variables.length));
+    },
+    loss(tokens, targets, loops) {
+      // The same ops as ToyAttention.loss, on `this.logits` so a wrapped `logits` sees every call.
+      return tf.tidy(() => {
+        const logits = this.logits(tokens, loops);
+        const oh = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), options.vocabSize), 'float32');
+        return tf.neg(tf.mean(tf.sum(tf.mul(logSoftmax(logits), oh), -1))) as tf.Scalar;
+      });
+    },
+    parameters(loops) {
+      return owner.variables.slice(0, modelOf(loops).variables.length);
     },
     dispose() {
       models.forEach((m) => m.dispose());

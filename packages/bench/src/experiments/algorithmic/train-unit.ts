@@ -2,7 +2,7 @@
 // length generalization at every length 1..testLength (oracle and adaptive stopping).
 
 import { getTask } from '@loop/tasks';
-import { STOPPING_RULES, createLoopedGPT, type LoopedGPT, type StoppingRule } from '@loop/models';
+import { createLoopedGPT, type LoopedGPT } from '@loop/models';
 import {
   algorithmicProblem,
   loopedSchedule,
@@ -11,97 +11,24 @@ import {
   singleSchedule,
   train,
   type AlgorithmicProblem,
-  type EvalRecord,
   type Schedule,
   type TrainResult,
 } from '@loop/shift';
 import type { ExperimentContext } from '../../experiment';
 import { unitModelConfig, type AlgorithmicConfig, type Method, type TaskSettings } from './config';
-import { saveUnitWeights } from './eval';
+import { earlyStopRule } from './early-stop';
+import { saveUnitWeights } from './unit-weights';
+import {
+  evalPoints,
+  lengthPoints,
+  unitKey,
+  unitResult,
+  type EvalPoint,
+  type LengthPoint,
+  type UnitResult,
+} from './unit-result';
 
-/** One evaluation during training. */
-export interface EvalPoint {
-  step: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number;
-  valAcc: number;
-  /** Cumulative training wall time at this evaluation (s), evaluations excluded. */
-  trainTimeS: number;
-}
-
-/** Exact-match accuracy at one test length. */
-export interface LengthPoint {
-  n: number;
-  /** After exactly the final stage's loops per sample (T(n), or 1 for Single-Attn). */
-  oracle: number;
-  /** The configured stopping rule (`adaptiveRule`) over T_max loops; null for a 1-loop model. */
-  adaptive: number | null;
-  /** Mean loop count adaptive stopping chose at this length; null for a 1-loop model. */
-  adaptiveLoops: number | null;
-  /** Every stopping rule's accuracy and mean loops (absent for a 1-loop model and in older runs). */
-  rules?: Partial<Record<StoppingRule, { acc: number; loops: number }>>;
-}
-
-export interface UnitResult {
-  task: string;
-  method: Method;
-  seed: number;
-  parameters: number;
-  steps: number;
-  evals: EvalPoint[];
-  /** SHIFT: step of the switch to Looped-Attn and of the SCP plateau point (null when it never switched). */
-  shiftStep: number | null;
-  plateauStep: number | null;
-  /** Loops of the final stage ('1' or 'T(n)'). */
-  finalLoops: string;
-  /** Step and reason when early stopping ended the unit before `steps` (absent: it trained every step). */
-  stoppedEarly?: { step: number; reason: string };
-  lengths: LengthPoint[];
-  trainTimeS: number;
-  evalTimeS: number;
-  flops: number;
-}
-
-export function unitKey(task: string, method: Method, seed: number): string {
-  return `${task}-${method}-seed${seed}`;
-}
-
-function scheduleOf(method: Method, config: AlgorithmicConfig): Schedule {
-  switch (method) {
-    case 'single':
-      return singleSchedule();
-    case 'looped':
-    case 'looped-wo':
-      return loopedSchedule();
-    case 'shift':
-      return shiftSchedule({ criterion: config.scp });
-  }
-}
-
-/**
- * The early-stopping rule of the study: validation accuracy 100% at each of the last `patience`
- * evaluations of the current stage, and the oracle accuracy at the longest test length (metric
- * `probe.oracleAcc`) within `delta` over them.
- */
-export function earlyStopRule(
-  es: { patience: number; delta: number },
-  testLength: number,
-): (evals: readonly EvalRecord[]) => string | null {
-  return (evals) => {
-    const stage = evals[evals.length - 1]?.stage;
-    const last = evals.filter((e) => e.stage === stage).slice(-es.patience);
-    if (last.length < es.patience) return null;
-    if (!last.every((e) => e.metrics['valAcc'] === 1)) return null;
-    const probe = last.map((e) => e.metrics['probe.oracleAcc'] ?? NaN);
-    if (!probe.every(Number.isFinite)) return null;
-    const moved = Math.max(...probe) - Math.min(...probe);
-    return moved <= es.delta
-      ? `validation accuracy 100% and accuracy at n=${testLength} within ${(100 * moved).toFixed(1)} points over the last ${es.patience} evaluations`
-      : null;
-  };
-}
-
+/** Trains one unit, scores it at every test length, saves its final weights and emits its metrics. */
 export async function trainUnit(
   ctx: ExperimentContext<AlgorithmicConfig>,
   s: TaskSettings,
@@ -115,17 +42,7 @@ export async function trainUnit(
     const problem = problemOf(config, s, model, seed);
     const schedule = scheduleOf(method, config);
     const result = await trainModel(ctx, s, problem, schedule, key, `${s.task} ${method} seed ${seed}`);
-    // After an early stop the final evaluation repeats the stopping step: keep the final one.
-    const evals: EvalPoint[] = result.evals
-      .filter((e, i, all) => all[i + 1]?.step !== e.step)
-      .map((e) => ({
-        step: e.step,
-        trainLoss: e.metrics['trainLoss'] ?? NaN,
-        trainAcc: e.metrics['trainAcc'] ?? NaN,
-        valLoss: e.metrics['valLoss'] ?? NaN,
-        valAcc: e.metrics['valAcc'] ?? NaN,
-        trainTimeS: e.trainMs / 1000,
-      }));
+    const evals = evalPoints(result);
     const t0 = performance.now();
     const lengths = lengthPoints(await finalMetrics(problem, schedule, result), s.testLength);
     const lengthEvalS = (performance.now() - t0) / 1000;
@@ -138,25 +55,25 @@ export async function trainUnit(
       loops: result.stages[result.stages.length - 1]?.loops ?? (method === 'single' ? '1' : 'T(n)'),
     });
     emitMetrics(ctx, `${s.task}/${method}/seed${seed}`, evals, lengths);
-    const shift = result.shifts[0];
-    return {
-      task: s.task,
-      method,
-      seed,
-      parameters: model.parameterCount(),
-      steps: result.steps,
-      evals,
-      shiftStep: shift ? shift.step : null,
-      plateauStep: shift?.plateauStep ?? null,
-      finalLoops: result.stages[result.stages.length - 1]?.loops ?? '?',
-      ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
-      lengths,
-      trainTimeS: result.trainMs / 1000,
-      evalTimeS: result.stages.reduce((a, x) => a + x.evalMs, 0) / 1000 + lengthEvalS,
-      flops: result.flops,
-    };
+    return unitResult(
+      { task: s.task, method, seed, parameters: model.parameterCount() },
+      { result, evals, lengths, lengthEvalS },
+    );
   } finally {
     model.dispose();
+  }
+}
+
+/** Single-Attn: one loop; Looped-Attn (and -WO): T(n) loops; SHIFT: one loop until SCP fires, then T(n). */
+function scheduleOf(method: Method, config: AlgorithmicConfig): Schedule {
+  switch (method) {
+    case 'single':
+      return singleSchedule();
+    case 'looped':
+    case 'looped-wo':
+      return loopedSchedule();
+    case 'shift':
+      return shiftSchedule({ criterion: config.scp });
   }
 }
 
@@ -250,27 +167,6 @@ async function finalMetrics(
     stage: { index: result.stage.index, name: stage.name, loops: stage.loops },
     final: true,
   });
-}
-
-/** Oracle, adaptive and every stopping rule at each length 1..testLength, from the final metrics. */
-function lengthPoints(m: Record<string, number>, testLength: number): LengthPoint[] {
-  const lengths: LengthPoint[] = [];
-  for (let n = 1; n <= testLength; n++) {
-    const rules: LengthPoint['rules'] = {};
-    for (const r of STOPPING_RULES) {
-      const acc = m[`test${n}.rule.${r}.acc`];
-      const loops = m[`test${n}.rule.${r}.loops`];
-      if (acc !== undefined && loops !== undefined) rules[r] = { acc, loops };
-    }
-    lengths.push({
-      n,
-      oracle: m[`test${n}.oracleAcc`] ?? NaN,
-      adaptive: m[`test${n}.adaptiveAcc`] ?? null,
-      adaptiveLoops: m[`test${n}.adaptiveLoops`] ?? null,
-      ...(Object.keys(rules).length > 0 ? { rules } : {}),
-    });
-  }
-  return lengths;
 }
 
 function emitMetrics(

@@ -2,30 +2,27 @@ import * as tf from '@tensorflow/tfjs';
 import { saveCheckpoint, snapshotVariables } from '@loop/models';
 import { gradientAlignment, gradientVector, HessianTracker, type HessianSnapshot } from '@loop/hessian';
 import {
+  groupMean,
   loopedSchedule,
+  markovBatchOf,
+  markovProblem,
+  markovScores,
+  sharedToyModels,
   shiftSchedule,
   singleSchedule,
   train,
   type EvalMetrics,
+  type LoopedClassifier,
+  type MarkovBatch,
   type MetricsRecord,
   type Schedule,
+  type StageInfo,
   type TrainResult,
 } from '@loop/shift';
 import { createRng } from '@loop/tasks';
 import type { ExperimentContext } from '../../experiment';
 import type { DataConfig, HessianConfig, ModelConfig, ShiftConfig, TrainConfig } from './config';
 import type { MarkovData } from './data';
-import {
-  createToyPair,
-  lossWith,
-  markovProblem,
-  meanOf,
-  paramsOf,
-  predict,
-  subset,
-  type PrefixBatch,
-  type ToyPair,
-} from './problem';
 
 export type ModelKind = 'single' | 'looped';
 
@@ -88,13 +85,9 @@ export interface TrainRunResult {
   lengthGen?: { length: number; acc: number; simpleAcc: number | null; simpleCount: number; size: number }[];
 }
 
-export function toBatch(input: Int32Array, target: Int32Array, width: number): PrefixBatch {
-  return { input, target, size: target.length, width };
-}
-
 export interface LengthSet {
   length: number;
-  batch: PrefixBatch;
+  batch: MarkovBatch;
   simple: number[];
 }
 
@@ -116,12 +109,13 @@ export interface TrainRunOptions {
 
 /** Everything one run holds while it trains. */
 interface RunState {
-  pair: ToyPair;
+  /** Single-Attn (1 loop) and Looped-Attn (K loops) on one set of weights, so SHIFT can switch. */
+  model: LoopedClassifier;
   /** Loops of Looped-Attn. */
   K: number;
   runName: string;
-  trainBatch: PrefixBatch;
-  valBatch: PrefixBatch;
+  trainBatch: MarkovBatch;
+  valBatch: MarkovBatch;
   /** The Hessian / alignment probe: the first `probeSamples` training examples (null: none). */
   hx: tf.Tensor2D | null;
   hy: tf.Tensor1D | null;
@@ -140,29 +134,29 @@ interface RunState {
 export async function trainRun(ctx: ExperimentContext<unknown>, o: TrainRunOptions): Promise<TrainRunResult> {
   const st = setUpRun(o);
   const problem = markovProblem({
-    pair: st.pair,
-    train: st.trainBatch,
+    language: o.data.language,
+    model: st.model,
+    train: o.data.train,
+    validation: o.data.val,
     batchSize: o.train.batchSize,
     seed: o.seed,
+    evaluate: (ectx) => evaluate(ectx),
   });
   const spe = problem.stepsPerEpoch!;
   const bar = ctx.progress.start(`${st.runName}`, o.train.epochs);
   const startLoops =
     o.schedule.kind === 'looped' || (o.schedule.kind === 'shift-at' && o.schedule.epoch <= 0) ? st.K : 1;
   measureEpoch(ctx, o, st, 0, startLoops, 0, 0);
-  const evaluate = (ectx: {
-    step: number;
-    stage: { loops: { kind: string; loops?: number } };
-  }): EvalMetrics => {
+  const evaluate = (ectx: { step: number; stage: StageInfo }): EvalMetrics => {
     const epoch = Math.round(ectx.step / spe);
-    const loops = ectx.stage.loops.kind === 'fixed' ? (ectx.stage.loops.loops ?? 1) : st.K;
+    const loops = ectx.stage.loops.kind === 'fixed' ? ectx.stage.loops.loops : st.K;
     // gradNorm / trainMs of this evaluation are filled from the engine's eval record (onMetrics).
     const p = measureEpoch(ctx, o, st, epoch, loops, NaN, st.lastTrainMs);
     bar.tick(o.train.evalEvery, `acc ${p.acc.toFixed(3)} high ${p.accHigh.toFixed(3)}`);
     return { valLoss: p.valLoss, valAcc: p.valAcc, trainAcc: p.acc, accLow: p.accLow, accHigh: p.accHigh };
   };
   const result = await train({
-    problem: { ...problem, evaluate },
+    problem,
     schedule: scheduleOf(o.schedule, st.K, spe),
     optimizer: { type: o.train.optimizer, lr: o.train.lr, weightDecay: o.train.weightDecay },
     epochs: o.train.epochs,
@@ -175,33 +169,34 @@ export async function trainRun(ctx: ExperimentContext<unknown>, o: TrainRunOptio
   await saveFinalWeights(ctx, o, st, result);
   st.hx?.dispose();
   st.hy?.dispose();
-  st.pair.dispose();
+  st.model.dispose();
   return out;
 }
 
 function setUpRun(o: TrainRunOptions): RunState {
-  const width = o.dataCfg.length - 1;
-  const trainBatch = toBatch(o.data.train.input, o.data.train.target, width);
-  const pair = createToyPair({
+  const trainBatch = markovBatchOf(o.data.train);
+  const width = trainBatch.prefixLen;
+  const model = sharedToyModels({
     dim: o.model.dim,
     vocabSize: o.dataCfg.vocabSize,
-    loops: o.model.loops,
+    loops: [1, o.model.loops],
     seed: o.seed,
     gating: o.model.gating,
     positional: o.model.variant === 'positional' ? 'sinusoidal' : 'none',
   });
-  const probe = subset(
-    trainBatch,
-    Array.from({ length: Math.min(o.probeSamples ?? o.hessian?.samples ?? 0, trainBatch.size) }, (_, i) => i),
-  );
+  // The Hessian / alignment probe: the first rows of the training set.
+  const probe = Math.min(o.probeSamples ?? o.hessian?.samples ?? 0, trainBatch.rows);
   return {
-    pair,
+    model,
     K: o.model.loops,
     runName: `${o.label}/seed${o.seed}`,
     trainBatch,
-    valBatch: toBatch(o.data.val.input, o.data.val.target, width),
-    hx: probe.size > 0 ? tf.keep(tf.tensor2d(probe.input, [probe.size, width], 'int32')) : null,
-    hy: probe.size > 0 ? tf.keep(tf.tensor1d(probe.target, 'int32')) : null,
+    valBatch: markovBatchOf(o.data.val),
+    hx:
+      probe > 0
+        ? tf.keep(tf.tensor2d(trainBatch.input.slice(0, probe * width), [probe, width], 'int32'))
+        : null,
+    hy: probe > 0 ? tf.keep(tf.tensor1d(trainBatch.target.slice(0, probe), 'int32')) : null,
     trackers: new Map(),
     epochs: [],
     hessian: [],
@@ -247,24 +242,25 @@ function measureEpoch(
   gradNorm: number,
   trainMs: number,
 ): EpochPoint {
-  const { pair, hx, hy } = st;
-  const tr = predict(pair, loops, st.trainBatch);
-  const va = predict(pair, loops, st.valBatch);
+  const { model, hx, hy } = st;
+  const tr = markovScores(model, loops, st.trainBatch);
+  const va = markovScores(model, loops, st.valBatch);
   const point: EpochPoint = {
     epoch,
     loops,
-    trainLoss: meanOf(tr.loss),
-    acc: meanOf(tr.correct),
-    accLow: meanOf(tr.correct, o.data.low),
-    accHigh: meanOf(tr.correct, o.data.high),
-    valLoss: meanOf(va.loss),
-    valAcc: meanOf(va.correct),
+    trainLoss: groupMean(tr.loss),
+    acc: groupMean(tr.correct),
+    accLow: groupMean(tr.correct, o.data.low),
+    accHigh: groupMean(tr.correct, o.data.high),
+    valLoss: groupMean(va.loss),
+    valAcc: groupMean(va.correct),
     gradNorm,
     trainMs,
   };
   if (o.alignment && hx && hy) {
-    const g1 = gradientVector(() => lossWith(pair, 1, hx, hy), pair.shared);
-    const gK = gradientVector(() => lossWith(pair, st.K, hx, hy), pair.shared);
+    const shared = model.parameters(1);
+    const g1 = gradientVector(() => model.loss(hx, hy, 1), shared);
+    const gK = gradientVector(() => model.loss(hx, hy, st.K), shared);
     point.alignment = gradientAlignment(g1, gK);
   }
   st.epochs.push(point);
@@ -280,8 +276,8 @@ function hessianSnapshot(ctx: ExperimentContext<unknown>, st: RunState, epoch: n
   let tracker = st.trackers.get(loops);
   if (!tracker) {
     tracker = new HessianTracker({
-      lossFn: () => lossWith(st.pair, loops, st.hx!, st.hy!),
-      params: paramsOf(st.pair, loops),
+      lossFn: () => st.model.loss(st.hx!, st.hy!, loops),
+      params: st.model.parameters(loops),
       method: 'full',
       includeSpectrum: true,
     });
@@ -320,13 +316,13 @@ function hessianSnapshot(ctx: ExperimentContext<unknown>, st: RunState, epoch: n
 function resultOf(o: TrainRunOptions, st: RunState, result: TrainResult, spe: number): TrainRunResult {
   const finalLoops = result.stage.name === 'single' ? 1 : st.K;
   const lengthGen = o.lengthSets?.map((s) => {
-    const { correct } = predict(st.pair, finalLoops, s.batch);
+    const { correct } = markovScores(st.model, finalLoops, s.batch);
     return {
       length: s.length,
-      acc: meanOf(correct),
-      simpleAcc: s.simple.length ? meanOf(correct, s.simple) : null,
+      acc: groupMean(correct),
+      simpleAcc: s.simple.length ? groupMean(correct, s.simple) : null,
       simpleCount: s.simple.length,
-      size: s.batch.size,
+      size: s.batch.rows,
     };
   });
   const shift = result.shifts[0];
@@ -336,7 +332,7 @@ function resultOf(o: TrainRunOptions, st: RunState, result: TrainResult, spe: nu
     seed: o.seed,
     epochs: st.epochs,
     hessian: st.hessian,
-    parameterCount: paramsOf(st.pair, finalLoops).reduce((s, v) => s + v.size, 0),
+    parameterCount: st.model.parameters(finalLoops).reduce((s, v) => s + v.size, 0),
     trainMs: result.trainMs,
     flops: result.flops,
     stepsPerEpoch: spe,
@@ -360,8 +356,8 @@ async function saveFinalWeights(
   result: TrainResult,
 ): Promise<void> {
   await saveCheckpoint(ctx.out.file('weights', st.runName.replaceAll('/', '-')), {
-    weights: snapshotVariables(st.pair.looped.variables, st.pair.looped.variableNames),
-    config: { ...st.pair.looped.options },
+    weights: snapshotVariables(st.model.variables, st.model.variableNames),
+    config: { ...st.model.config },
     step: result.steps,
     extra: {
       label: o.label,
@@ -409,7 +405,7 @@ export function lengthSets(
       s.dataset.ic.forEach((ic, i) => {
         if (ic <= s.threshold) simple.push(i);
       });
-      return { length: s.length, batch: toBatch(s.dataset.input, s.dataset.target, s.length - 1), simple };
+      return { length: s.length, batch: markovBatchOf(s.dataset), simple };
     }),
     bayes: sets.map((s) => {
       const simpleSeqs = s.dataset.sequences.filter((_, i) => s.dataset.ic[i]! <= s.threshold);
@@ -426,5 +422,3 @@ export function lengthSets(
     }),
   };
 }
-
-export type { ToyPair };

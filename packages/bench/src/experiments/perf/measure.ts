@@ -1,10 +1,11 @@
 // The measurements of `loop-bench perf`, in the order they run: the matmul peak, the PyTorch peer,
 // the training step of every config (ours and the peer's alternately), then the second-order timings.
 
-import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '@loop/hessian';
 import type { ExperimentContext } from '../../experiment';
-import { trainStepFlops } from './flops';
+import type { Progress } from '../../progress';
+import type { PerfConfig, StepResult } from './config';
+import { f1, f2 } from './format';
 import {
   gptHvpTiming,
   toyFullHessianTiming,
@@ -14,19 +15,12 @@ import {
 } from './hvp-timing';
 import { measurePeakMatmul } from './peak';
 import { defaultPeerScript, PEER_INSTALL_HINT, TorchPeer, type PeerStatus } from './peer';
-import { peakRssMiB, summarize, timeWallCpu, type TimingSummary } from './timing';
-import {
-  autoMicroBatch,
-  createTrainStep,
-  wasmHeapBytes,
-  type StepConfig,
-  type TrainStepBench,
-} from './train-step';
-import type { Progress } from '../../progress';
-import { MAX_WARMUP_STEPS, type PerfConfig, type StepResult } from './config';
+import { measureStep } from './step-measure';
+import { summarize, type TimingSummary } from './timing';
 
-type PeakTiming = ReturnType<typeof measurePeakMatmul>;
-type PeerPeak = { ms: TimingSummary; peakGflops: number; medianGflops: number } | null;
+export type PeakTiming = ReturnType<typeof measurePeakMatmul>;
+export type PeerPeak = { ms: TimingSummary; peakGflops: number; medianGflops: number } | null;
+type Bar = ReturnType<Progress['start']>;
 
 export interface Measured {
   peak: PeakTiming;
@@ -37,40 +31,21 @@ export interface Measured {
   full: FullHessianTiming | null;
 }
 
-export const f1 = (x: number): number => Math.round(x * 10) / 10;
-export const f2 = (x: number): number => Math.round(x * 100) / 100;
-
 /** Everything perf measures; the progress bar is stopped even when a step fails. */
 export async function measureAll(
   ctx: ExperimentContext<PerfConfig>,
   cfg: PerfConfig,
-  bar: ReturnType<Progress['start']>,
+  bar: Bar,
 ): Promise<Measured> {
   try {
-    const peak = measurePeakMatmul(cfg.peakMatmul.size, cfg.peakMatmul.repeats);
-    ctx.log.info(
-      `matmul ${peak.size}^3 on ${ctx.backend}: peak ${f1(peak.peakGflops)} GFLOP/s (median ${f1(peak.medianGflops)})`,
-    );
-    bar.tick(1, 'matmul peak');
+    const peak = matmulPeak(ctx, cfg, bar);
     const { peer, peerStatus, peerPeak } = await startPeer(ctx, cfg);
-    const steps: StepResult[] = [];
+    let steps: StepResult[];
     let peerHvp: HvpTiming['peer'] = null;
     try {
-      for (const c of cfg.configs) {
-        const result = await ctx.unit(`step-${c.name}`, () => measureStep(ctx, cfg, c, peer, peak, peerPeak));
-        steps.push(result);
-        bar.tick(
-          1,
-          `${c.name}: ${f1(result.ours.ms.median)} ms${result.ratio !== null ? `, ${f2(result.ratio)}x torch` : ''}`,
-        );
-      }
-      if (peer) {
-        // PyTorch's own HVP / gradient on the GPT model, for scale (before ours: the peer then closes).
-        const p = await peer.hvp({ ...cfg.hvp.gpt }, cfg.hvp.repeats, 3, ctx.seed);
-        const gradMs = summarize(p.gradMs);
-        const hvpMs = summarize(p.hvpMs);
-        peerHvp = { gradMs, hvpMs, ratio: hvpMs.median / gradMs.median };
-      }
+      steps = await measureSteps(ctx, cfg, { peer, peak, peerPeak }, bar);
+      // PyTorch's own HVP / gradient on the GPT model, for scale (before ours: the peer then closes).
+      if (peer) peerHvp = await peerHvpTiming(peer, cfg, ctx.seed);
     } finally {
       peer?.close();
     }
@@ -79,6 +54,15 @@ export async function measureAll(
   } finally {
     bar.done();
   }
+}
+
+function matmulPeak(ctx: ExperimentContext<PerfConfig>, cfg: PerfConfig, bar: Bar): PeakTiming {
+  const peak = measurePeakMatmul(cfg.peakMatmul.size, cfg.peakMatmul.repeats);
+  ctx.log.info(
+    `matmul ${peak.size}^3 on ${ctx.backend}: peak ${f1(peak.peakGflops)} GFLOP/s (median ${f1(peak.medianGflops)})`,
+  );
+  bar.tick(1, 'matmul peak');
+  return peak;
 }
 
 /** Starts the PyTorch peer when asked (and times its matmul peak); unavailable is a warning, not an error. */
@@ -108,156 +92,32 @@ async function startPeer(
   };
 }
 
-/** The step config of one perf config; 'auto' micro-batches only on wasm, sized so the 4 GiB heap cannot overflow. */
-function stepConfigOf(c: PerfConfig['configs'][number], backend: string): StepConfig {
-  const sc: StepConfig = {
-    name: c.name,
-    nEmbd: c.nEmbd,
-    nHead: c.nHead,
-    nLayer: c.nLayer,
-    seqLen: c.seqLen,
-    batch: c.batch,
-    loops: c.loops,
-    vocabSize: c.vocabSize,
-  };
-  const micro = c.microBatch === 'auto' ? (backend === 'wasm' ? autoMicroBatch(sc) : c.batch) : c.microBatch;
-  if (micro < c.batch) sc.microBatch = micro;
-  return sc;
-}
-
-/** Untimed steps: at least `warmup` of them and `warmupSeconds` long (at most MAX_WARMUP_STEPS). */
-function warmUp(bench: TrainStepBench, cfg: PerfConfig): number {
-  let n = 0;
-  const w0 = performance.now();
-  while (n < cfg.warmup || (performance.now() - w0 < cfg.warmupSeconds * 1000 && n < MAX_WARMUP_STEPS)) {
-    bench.step();
-    n++;
-  }
-  return n;
-}
-
-interface Series {
-  ms: number[];
-  cpuMs: number[];
-}
-
-/** One config: warm-up, then `rounds` rounds of our timed steps followed by the peer's. */
-async function measureStep(
+/** Every config's training step, each a resumable unit. */
+async function measureSteps(
   ctx: ExperimentContext<PerfConfig>,
   cfg: PerfConfig,
-  c: PerfConfig['configs'][number],
-  peer: TorchPeer | null,
-  peak: PeakTiming,
-  peerPeak: PeerPeak,
-): Promise<StepResult> {
-  const sc = stepConfigOf(c, ctx.backend);
-  const ours: Series = { ms: [], cpuMs: [] };
-  const theirs: Series = { ms: [], cpuMs: [] };
-  const bench = createTrainStep(sc, ctx.seed);
-  let loss = NaN;
-  let warmupSteps: number;
-  let tensorsBefore: number;
-  let tensorsAfter: number;
-  try {
-    warmupSteps = warmUp(bench, cfg);
-    tensorsBefore = tf.memory().numTensors;
-    const per = Math.floor(c.repeats / cfg.rounds);
-    for (let r = 0; r < cfg.rounds; r++) {
-      const n = r === cfg.rounds - 1 ? c.repeats - per * (cfg.rounds - 1) : per;
-      for (let i = 0; i < n; i++) {
-        const { ms, cpuMs } = timeWallCpu(() => (loss = bench.step()));
-        ctx.metric({
-          series: 'perf',
-          run: `ours/${c.name}`,
-          step: ours.ms.length,
-          values: { ms, cpuMs, loss },
-        });
-        ours.ms.push(ms);
-        ours.cpuMs.push(cpuMs);
-      }
-      if (peer) await peerRound(ctx, peer, sc, n, r === 0 ? warmupSteps : 0, theirs, c.name);
-    }
-    tensorsAfter = tf.memory().numTensors;
-  } finally {
-    bench.dispose();
+  against: { peer: TorchPeer | null; peak: PeakTiming; peerPeak: PeerPeak },
+  bar: Bar,
+): Promise<StepResult[]> {
+  const steps: StepResult[] = [];
+  for (const c of cfg.configs) {
+    const result = await ctx.unit(`step-${c.name}`, () =>
+      measureStep(ctx, cfg, c, against.peer, against.peak, against.peerPeak),
+    );
+    steps.push(result);
+    bar.tick(
+      1,
+      `${c.name}: ${f1(result.ours.ms.median)} ms${result.ratio !== null ? `, ${f2(result.ratio)}x torch` : ''}`,
+    );
   }
-  return stepResult(sc, { ours, theirs, loss, warmupSteps, tensorsBefore, tensorsAfter }, peak, peerPeak);
+  return steps;
 }
 
-/** `n` of the peer's steps on the whole batch (it has no heap cap), after `warmup` untimed ones. */
-async function peerRound(
-  ctx: ExperimentContext<PerfConfig>,
-  peer: TorchPeer,
-  sc: StepConfig,
-  n: number,
-  warmup: number,
-  theirs: Series,
-  name: string,
-): Promise<void> {
-  const { microBatch: _m, ...whole } = sc;
-  const p = await peer.step(whole, n, warmup, ctx.seed);
-  p.ms.forEach((ms, k) => {
-    const cpuMs = p.cpuMs[k] ?? null;
-    ctx.metric({
-      series: 'perf',
-      run: `torch/${name}`,
-      step: theirs.ms.length,
-      values: { ms, cpuMs, loss: p.loss },
-    });
-    theirs.ms.push(ms);
-    if (cpuMs !== null) theirs.cpuMs.push(cpuMs);
-  });
-}
-
-function stepResult(
-  sc: StepConfig,
-  m: {
-    ours: Series;
-    theirs: Series;
-    loss: number;
-    warmupSteps: number;
-    tensorsBefore: number;
-    tensorsAfter: number;
-  },
-  peak: PeakTiming,
-  peerPeak: PeerPeak,
-): StepResult {
-  const flops = trainStepFlops({ ...sc }).total;
-  const tokens = sc.batch * sc.seqLen;
-  const o = summarize(m.ours.ms);
-  const gflops = flops / (o.median * 1e6);
-  let peer: StepResult['peer'] = null;
-  if (m.theirs.ms.length > 0) {
-    const t = summarize(m.theirs.ms);
-    const g = flops / (t.median * 1e6);
-    peer = {
-      ms: t,
-      cpuMs: summarize(m.theirs.cpuMs),
-      tokensPerS: tokens / (t.median / 1000),
-      gflops: g,
-      peakShare: peerPeak ? g / peerPeak.peakGflops : null,
-    };
-  }
-  const heap = wasmHeapBytes();
-  return {
-    config: sc,
-    flops,
-    warmupSteps: m.warmupSteps,
-    ours: {
-      ms: o,
-      cpuMs: summarize(m.ours.cpuMs),
-      tokensPerS: tokens / (o.median / 1000),
-      gflops,
-      peakShare: gflops / peak.peakGflops,
-      loss: m.loss,
-      tensorsBefore: m.tensorsBefore,
-      tensorsAfter: m.tensorsAfter,
-    },
-    peer,
-    ratio: peer ? o.median / peer.ms.median : null,
-    rssMiB: peakRssMiB(),
-    wasmHeapMiB: heap === null ? null : Math.round(heap / 2 ** 20),
-  };
+async function peerHvpTiming(peer: TorchPeer, cfg: PerfConfig, seed: number): Promise<HvpTiming['peer']> {
+  const p = await peer.hvp({ ...cfg.hvp.gpt }, cfg.hvp.repeats, 3, seed);
+  const gradMs = summarize(p.gradMs);
+  const hvpMs = summarize(p.hvpMs);
+  return { gradMs, hvpMs, ratio: hvpMs.median / gradMs.median };
 }
 
 /** HVP / gradient timings and the full toy Hessian, after the step timings (they change gradient registrations). */
@@ -265,7 +125,7 @@ function measureSecondOrder(
   cfg: PerfConfig,
   seed: number,
   peerHvp: HvpTiming['peer'],
-  bar: ReturnType<Progress['start']>,
+  bar: Bar,
 ): { hvps: HvpTiming[]; full: FullHessianTiming | null } {
   enableSecondOrderGradients();
   const hvps: HvpTiming[] = [

@@ -158,7 +158,7 @@ export function wasmHeapBytes(): number | null {
  * loop and layer ~ 15 (40 C + 8 H T) bytes: C-wide tensors (MLP ones count 4x) and the H x T
  * attention maps, times ~3.75 for backward temporaries and heap fragmentation (wasm memory is never
  * returned). Calibrated on wasm with @loop/models' copy-free Identity kernel: C 256, H 4, T 41,
- * B 64 grows 413 MiB at 1 loop, 797 at 2, 1497 at 4 (scripts/perf-heap.ts; estimate 434 per loop).
+ * B 64 grows 413 MiB at 1 loop, 797 at 2, 1497 at 4 (tools/dev/perf-heap.ts; estimate 434 per loop).
  * Before that kernel the tape held every saved activation twice (614 MiB at 1 loop).
  */
 export function estimateStepHeapMiB(

@@ -1,8 +1,8 @@
 // Kernel-time profile of one training step (tf.profile), grouped by kernel and input shapes.
-// Usage: node --conditions=@loop/source --import tsx scripts/perf-profile.ts [backend] [C] [H] [T] [B] [loops]
+// Usage: node --conditions=@loop/source --import tsx tools/dev/perf-profile.ts [backend] [C] [H] [T] [B] [loops]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@loop/models';
-import { createTrainStep } from '../src/experiments/perf/train-step';
+import { createTrainStep } from '@loop/bench';
 
 async function main() {
   const [backend = 'wasm', C = '64', H = '4', T = '21', B = '32', L = '1'] = process.argv.slice(2);

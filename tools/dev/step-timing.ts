@@ -1,8 +1,8 @@
 // Standalone timing of perf's training step (no peer, nothing else in the process): median and
 // minimum wall ms and process CPU ms per step after one warm-up step, and the last losses.
-// Usage: node --conditions=@loop/source --import tsx scripts/step-timing.ts C H T B loops reps [threads]
+// Usage: node --conditions=@loop/source --import tsx tools/dev/step-timing.ts C H T B loops reps [threads]
 import { initBackend } from '@loop/models';
-import { createTrainStep } from '../src/experiments/perf/train-step';
+import { createTrainStep } from '@loop/bench';
 
 async function main(): Promise<void> {
   const [C = '64', H = '4', T = '21', B = '32', L = '1', R = '30', threads = '1'] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // no optimiser) against @loop/models' forward, alternating variants, and checks each is exact
 // (same loss and gradients to float32 tolerance). The models helper owns that code; this script
 // only reports. Usage:
-//   node --conditions=@loop/source --import tsx scripts/perf-candidates.ts [backend] [C] [H] [T] [B] [loops] [rounds]
+//   node --conditions=@loop/source --import tsx tools/dev/perf-candidates.ts [backend] [C] [H] [T] [B] [loops] [rounds]
 import * as tf from '@tensorflow/tfjs';
 import {
   blockParams,
@@ -15,8 +15,8 @@ import {
   stepLoss,
   type BlockParams,
 } from '@loop/models';
-import { randomBatch, gptConfigOf, type StepConfig } from '../src/experiments/perf/train-step';
-import { summarize } from '../src/experiments/perf/timing';
+import { randomBatch, gptConfigOf, type StepConfig } from '@loop/bench';
+import { summarize } from '@loop/bench';
 
 type Dims = { batch: number; seqLen: number; nHead: number };
 interface Variant {

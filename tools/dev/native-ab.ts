@@ -1,4 +1,4 @@
-// Native kernels of @loop/models on and off, alternately in one process so that both see the same
+// Native kernels of @loop/runtime on and off, alternately in one process so that both see the same
 // machine state (timings here drift by up to 1.5x over minutes; see docs/performance.md). Medians.
 // Which: AB_VARS, a comma-separated list of switches set to 0 (off) or 1 (on) together; default
 // LOOP_NATIVE_MATMUL (off: tfjs' own products, explicit transposes in the matmul gradient); others
@@ -6,8 +6,8 @@
 // LOOP_NATIVE_LAYERNORM, LOOP_NATIVE_SOFTMAX and LOOP_NATIVE_ADAM (off: @loop/shift's AdamW as ops);
 // LOOP_FAST_TAPE (off: tfjs' own gradient tape walk and saved-tensor copies; not a native kernel).
 // Usage (from packages/bench):
-//   node --conditions=@loop/source --import tsx scripts/native-ab.ts step [C64-L1|C64-L10|C256-L1]
-//   node --conditions=@loop/source --import tsx scripts/native-ab.ts hvp [gpt|toy]
+//   node --conditions=@loop/source --import tsx tools/dev/native-ab.ts step [C64-L1|C64-L10|C256-L1]
+//   node --conditions=@loop/source --import tsx tools/dev/native-ab.ts hvp [gpt|toy]
 // Prefix LOOP_WASM_THREADS=2 for the threaded build.
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients, gradientVector, hvp } from '@loop/hessian';
@@ -17,7 +17,7 @@ import {
   gptConfigOf,
   randomBatch,
   type StepConfig,
-} from '../src/experiments/perf/train-step';
+} from '@loop/bench';
 
 const CONFIGS: Record<string, StepConfig> = {
   'C64-L1': { name: 'C64-L1', nEmbd: 64, nHead: 4, nLayer: 1, seqLen: 21, batch: 32, loops: 1, vocabSize: 6 },

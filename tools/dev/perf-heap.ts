@@ -1,8 +1,8 @@
 // wasm heap after one training step per (loops, batch), each in a fresh process run by the caller.
-// Usage: node --conditions=@loop/source --import tsx scripts/perf-heap.ts C T B loops [microBatch]
+// Usage: node --conditions=@loop/source --import tsx tools/dev/perf-heap.ts C T B loops [microBatch]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@loop/models';
-import { createTrainStep, wasmHeapBytes } from '../src/experiments/perf/train-step';
+import { createTrainStep, wasmHeapBytes } from '@loop/bench';
 
 async function main() {
   const [C = '256', T = '41', B = '64', L = '1', M] = process.argv.slice(2);

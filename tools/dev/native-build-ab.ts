@@ -1,16 +1,16 @@
-// Two builds of @loop/models' native kernels side by side on the wasm backend's own memory,
+// Two builds of @loop/runtime's native kernels side by side on the wasm backend's own memory,
 // alternately in one process (timings here drift by up to 1.5x over minutes): the working tree's
 // and the one embedded at a git revision (default HEAD). matmul (native/matmul.c): the products of
 // perf's C64 and C256 steps, with XNNPACK (tfjs' own kernel) on the untransposed ones, and a check
 // that both builds give bitwise the same outputs; gelu (native/gelu.c): each derivative order on
 // the C64 step's [672, 256] activations. Medians of 8 rounds.
 // Usage (from packages/bench):
-//   node --conditions=@loop/source --import tsx scripts/native-build-ab.ts matmul|gelu [rev]
+//   node --conditions=@loop/source --import tsx tools/dev/native-build-ab.ts matmul|gelu [rev]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeScratchFloats, wasmMemoryOf } from '@loop/models';
-import { summarize } from '../src/experiments/perf/timing';
+import { summarize } from '@loop/bench';
 
 type Kernel = (...args: number[]) => void;
 interface Backend {

@@ -1,14 +1,14 @@
 // Kernel calls and kernel time per kernel name for one gradient and one HVP (tf.profile), to see
 // where double backprop spends its time; `step`: perf's C64-L1 training step (forward, backward,
 // AdamW), per step over 10 steps after 30 warm-up steps. Usage:
-// node --conditions=@loop/source --import tsx scripts/kernel-profile.ts [gpt|toy|step] [top]
+// node --conditions=@loop/source --import tsx tools/dev/kernel-profile.ts [gpt|toy|step] [top]
 // SHOW=Transpose also prints every call of that kernel (input and output shapes, ms, bytes added);
 // HVP_LOOPS=150 runs only HVPs (for node --cpu-prof). Models: the perf quick profile's GPT block
 // (n_embd 64, 4 heads, seq 21, batch 32, 1 loop) and toy (d 8, V 8, 3 loops, seq 8, batch 64).
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients, gradientVector, hvp, type LossFn } from '@loop/hessian';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss } from '@loop/models';
-import { createTrainStep, randomBatch, gptConfigOf } from '../src/experiments/perf/train-step';
+import { createTrainStep, randomBatch, gptConfigOf } from '@loop/bench';
 
 interface Row {
   calls: number;

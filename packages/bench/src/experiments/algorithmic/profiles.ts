@@ -1,0 +1,152 @@
+// The named profiles of the algorithmic study (smoke, quick, full, paper, cpu): each one's settings and why.
+
+import { DEFAULT_FIXED_POINT_PATIENCE } from '@loop/models';
+import type { ExperimentProfiles } from '../../config/profiles';
+import type { AlgorithmicConfigInput } from './config';
+
+const SCP_SMALL = { plateauDelta: 0.01, plateauPatience: 3, gradDelta: 0.2, gradPatience: 2, maxWait: 5 };
+
+const BASE: Omit<AlgorithmicConfigInput, 'tasks' | 'methods' | 'steps'> = {
+  nEmbd: 32,
+  layers: 'reference',
+  heads: 4,
+  maxTrainLength: 6,
+  testLength: 12,
+  curriculumInterval: 0,
+  batchSize: 32,
+  lr: 1e-3,
+  weightDecay: 0.01,
+  clipNorm: 1,
+  lrSchedule: 'constant',
+  evalEvery: 25,
+  valSize: 128,
+  trainEvalSize: 64,
+  testSize: 64,
+  scp: SCP_SMALL,
+  adaptiveRule: 'confidence-batch',
+  fixedPointPatience: DEFAULT_FIXED_POINT_PATIENCE,
+  checkpointEvery: 0,
+  earlyStop: null,
+  costProbe: true,
+  perTask: {},
+  shard: null,
+};
+
+export const ALGORITHMIC_PROFILES: ExperimentProfiles<AlgorithmicConfigInput> = {
+  smoke: {
+    seeds: 1,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy'],
+      methods: ['single', 'looped', 'shift'],
+      nEmbd: 8,
+      heads: 2,
+      layers: 1,
+      maxTrainLength: 3,
+      testLength: 5,
+      steps: 12,
+      batchSize: 8,
+      evalEvery: 3,
+      valSize: 16,
+      trainEvalSize: 8,
+      testSize: 8,
+      scp: { plateauDelta: 10, plateauPatience: 1, gradDelta: 10, gradPatience: 1, maxWait: 1 },
+      checkpointEvery: 3,
+      costProbe: false,
+    },
+    why: 'seconds on the cpu backend; exercised by the tests (parity and copy, n_embd 8, 12 steps); numbers are not meaningful',
+  },
+  quick: {
+    seeds: 1,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy'],
+      methods: ['single', 'looped', 'shift'],
+      steps: 1000,
+      evalEvery: 50,
+      testSize: 128,
+      // Eager SCP so the switch happens inside the budget (measured at 600 steps: with plateauDelta
+      // 0.01, patience 3 the parity validation loss kept improving and SHIFT never switched).
+      scp: { plateauDelta: 0.02, plateauPatience: 2, gradDelta: 0.5, gradPatience: 1, maxWait: 3 },
+      // Copy (2 layers, sequences twice as long) costs about 4x parity per step; measured probes:
+      // lengths 1..5 with lr 3e-3 learned it better in 600 steps (val 0.83 looped) than 1..6 with 1e-3 (0.73).
+      perTask: { copy: { maxTrainLength: 5, testLength: 10, lr: 3e-3 } },
+    },
+    why: 'part of `npm start`: parity and copy, n_embd 32, 4 heads, reference layers (1 and 2), batch 32, 1000 steps, no curriculum, 128 test samples per length; parity lengths 1..6 tested 1..12 (AdamW 1e-3), copy 1..5 tested 1..10 (3e-3); sized by measurement (docs/reproducing.md) to about 10 minutes on 2 shared wasm cores',
+  },
+  full: {
+    seeds: 1,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy', 'addition', 'binary-sum', 'unique-set', 'multiplication'],
+      methods: ['single', 'looped', 'shift', 'looped-wo'],
+      nEmbd: 32,
+      maxTrainLength: 8,
+      testLength: 16,
+      curriculumInterval: 150,
+      steps: 2000,
+      evalEvery: 50,
+      valSize: 256,
+      testSize: 128,
+      lrSchedule: 'cosine',
+      scp: { plateauDelta: 0.01, plateauPatience: 3, gradDelta: 0.3, gradPatience: 2, maxWait: 5 },
+      perTask: { copy: { lr: 3e-3 }, multiplication: { maxTrainLength: 4, testLength: 8 } },
+      checkpointEvery: 250,
+    },
+    why: 'all six tasks and the no-injection ablation, 1 seed, n_embd 32, reference layers, 4 heads, lengths to 8 (multiplication k to 4) with a curriculum of +1 length every 150 steps, tested to 2x, 2000 steps, cosine lr after the ramp; about 4 hours on 2 cores, extrapolated from the quick timings (not run end to end here)',
+  },
+  paper: {
+    seeds: 1,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy', 'addition', 'binary-sum', 'unique-set'],
+      methods: ['single', 'looped', 'shift', 'looped-wo'],
+      nEmbd: 256,
+      layers: 'reference',
+      heads: 'reference',
+      maxTrainLength: 'reference',
+      testLength: 'reference',
+      curriculumInterval: 'reference',
+      steps: 50001,
+      batchSize: 64,
+      lr: 1e-4,
+      lrSchedule: 'cosine',
+      evalEvery: 500,
+      valSize: 1024,
+      trainEvalSize: 64,
+      testSize: 6400,
+      scp: { plateauDelta: 1e-3, plateauPatience: 5, gradDelta: 0.1, gradPatience: 3, maxWait: 20 },
+      checkpointEvery: 1000,
+    },
+    why: 'Appendix E.2: n_embd 256, the reference layers/heads per task, batch 64, AdamW 1e-4 (wd 0.01, clip 1, cosine after the curriculum), 50,001 steps, reference curriculum and test lengths, 6400 test samples per length; for a GPU (tfjs-node-gpu)',
+  },
+  cpu: {
+    seeds: 3,
+    config: {
+      ...BASE,
+      tasks: ['parity', 'copy', 'addition', 'binary-sum', 'unique-set'],
+      methods: ['single', 'looped', 'shift', 'looped-wo'],
+      nEmbd: 64,
+      heads: 4,
+      layers: 'reference',
+      maxTrainLength: 6,
+      testLength: 12,
+      curriculumInterval: 200,
+      steps: 4000,
+      batchSize: 64,
+      lr: 1e-3,
+      lrSchedule: 'cosine',
+      evalEvery: 100,
+      valSize: 256,
+      trainEvalSize: 64,
+      testSize: 256,
+      scp: { plateauDelta: 0.01, plateauPatience: 3, gradDelta: 0.3, gradPatience: 2, maxWait: 5 },
+      earlyStop: { patience: 10, delta: 0.02 },
+      checkpointEvery: 500,
+      // Parity at the floor search's setting (lengths 1..10 tested to 20); the other tasks are 2-9x
+      // dearer per step at equal length (more layers, longer sequences), so they train to 6, tested to 12.
+      perTask: { parity: { maxTrainLength: 10, testLength: 20 } },
+    },
+    why: "the decisive run on 2 CPU cores: parity, copy, addition, binary sum, unique set x Single-Attn, Looped-Attn, SHIFT, Looped-Attn-WO x 3 seeds; n_embd 64, 4 heads, reference layers, batch 64, AdamW 1e-3 with cosine decay after a +1-length-every-200-steps curriculum, 4,000 steps (stopped early once validation is 100% and the 2x accuracy holds still), 256 test samples per length; parity lengths 1..10 tested to 20 (the floor search's setting), the others 1..6 tested to 12; about 24 core-hours, run as 2 resumable shards",
+  },
+};
