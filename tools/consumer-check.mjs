@@ -229,11 +229,21 @@ if (packages.includes('bench')) {
 }
 
 // Every TypeScript example in the package READMEs, as written: type-checked against the installed
-// tarballs, compiled and run, each in its own folder. A block preceded by a
+// tarballs, compiled and run, each in its own folder. The READMEs of published runs
+// (results/<run>/README.md) load files of the run by their repository paths, so theirs run with the
+// repository root as working directory. A block preceded by a
 // `<!-- not run by the consumer check: why -->` line is skipped (a recipe too long to run here).
 const readmeBlocks = [];
-for (const p of packages) {
-  const text = fs.readFileSync(path.join(root, 'packages', p, 'README.md'), 'utf8');
+const readmes = [
+  ...packages.map((p) => ({ prefix: p, file: path.join(root, 'packages', p, 'README.md'), inRepo: false })),
+  ...fs
+    .readdirSync(path.join(root, 'results'))
+    .filter((r) => fs.existsSync(path.join(root, 'results', r, 'README.md')))
+    .sort()
+    .map((r) => ({ prefix: `results-${r}`, file: path.join(root, 'results', r, 'README.md'), inRepo: true })),
+];
+for (const { prefix, file, inRepo } of readmes) {
+  const text = fs.readFileSync(file, 'utf8');
   const re = /(<!-- not run by the consumer check[^\n]*-->\n)?( *)```ts\n([\s\S]*?)\n\2```/g;
   let i = 0;
   for (const m of text.matchAll(re)) {
@@ -242,7 +252,7 @@ for (const p of packages) {
       .map((l) => l.slice(m[2].length))
       .join('\n');
     if (m[1] || !/from '@loop\//.test(code)) continue;
-    readmeBlocks.push({ name: `${p}-${++i}`, code });
+    readmeBlocks.push({ name: `${prefix}-${++i}`, code, inRepo });
   }
 }
 const examples = path.join(app, 'readme');
@@ -274,8 +284,8 @@ const compiled =
   );
 for (const b of compiled ? readmeBlocks : []) {
   check(`README example ${b.name} runs`, () => {
-    const dir = path.join(examples, `run-${b.name}`);
-    fs.mkdirSync(dir);
+    const dir = b.inRepo ? root : path.join(examples, `run-${b.name}`);
+    if (!b.inRepo) fs.mkdirSync(dir);
     return sh('node', [path.join(examples, 'out', `${b.name}.mjs`)], dir, { quiet: true });
   });
 }

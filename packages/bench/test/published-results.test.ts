@@ -87,37 +87,49 @@ describe('the floor table of the algorithmic study', () => {
 });
 
 describe('published weights', () => {
-  it('the floor search Looped-Attn model scores what its run reported at n = 20 (eval from the repository)', () => {
-    const run = resolve(__dirname, '../../../results/algorithmic-floor/parity-e64-h4-l1-t10-8k');
-    const results = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as {
-      results: {
-        units: { method: string; seed: number; lengths: { n: number; oracle: number; adaptive: number }[] }[];
+  // The floor search's best model, and the cpu profile's model that its README example loads.
+  it.each([
+    ['algorithmic-floor/parity-e64-h4-l1-t10-8k', 2],
+    ['algorithmic-cpu', 0],
+  ])(
+    '%s: the Looped-Attn parity model of seed %i scores what its run reported at n = 20',
+    (name, seed) => {
+      const run = join(RESULTS, name);
+      const results = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as {
+        results: {
+          units: {
+            method: string;
+            seed: number;
+            lengths: { n: number; oracle: number; adaptive: number }[];
+          }[];
+        };
       };
-    };
-    const unit = results.results.units.find((u) => u.method === 'looped' && u.seed === 2)!;
-    const reported = unit.lengths.find((l) => l.n === 20)!;
-    const r = runTs(
-      'src/cli.ts',
-      [
-        'eval',
-        run,
-        '--unit',
-        'parity-looped-seed2',
-        '--lengths',
-        '20',
-        '--rules',
-        'confidence-batch',
-        '--backend',
-        'wasm',
-        '--json',
-      ],
-      180_000,
-    );
-    expect(r.code).toBe(0);
-    const row = (
-      JSON.parse(r.out) as { rows: { oracle: number; rules: Record<string, { acc: number }> }[] }[]
-    )[0]!.rows[0]!;
-    expect(row.oracle).toBe(reported.oracle);
-    expect(row.rules['confidence-batch']!.acc).toBe(reported.adaptive);
-  }, 180_000);
+      const unit = results.results.units.find((u) => u.method === 'looped' && u.seed === seed)!;
+      const reported = unit.lengths.find((l) => l.n === 20)!;
+      const r = runTs(
+        'src/cli.ts',
+        [
+          'eval',
+          run,
+          '--unit',
+          `parity-looped-seed${seed}`,
+          '--lengths',
+          '20',
+          '--rules',
+          'confidence-batch',
+          '--backend',
+          'wasm',
+          '--json',
+        ],
+        180_000,
+      );
+      expect(r.code).toBe(0);
+      const row = (
+        JSON.parse(r.out) as { rows: { oracle: number; rules: Record<string, { acc: number }> }[] }[]
+      )[0]!.rows[0]!;
+      expect(row.oracle).toBe(reported.oracle);
+      expect(row.rules['confidence-batch']!.acc).toBe(reported.adaptive);
+    },
+    180_000,
+  );
 });

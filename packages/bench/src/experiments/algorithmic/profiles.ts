@@ -147,6 +147,6 @@ export const ALGORITHMIC_PROFILES: ExperimentProfiles<AlgorithmicConfigInput> = 
       // dearer per step at equal length (more layers, longer sequences), so they train to 6, tested to 12.
       perTask: { parity: { maxTrainLength: 10, testLength: 20 } },
     },
-    why: "the decisive run on 2 CPU cores: parity, copy, addition, binary sum, unique set x Single-Attn, Looped-Attn, SHIFT, Looped-Attn-WO x 3 seeds; n_embd 64, 4 heads, reference layers, batch 64, AdamW 1e-3 with cosine decay after a +1-length-every-200-steps curriculum, 4,000 steps (stopped early once validation is 100% and the 2x accuracy holds still), 256 test samples per length; parity lengths 1..10 tested to 20 (the floor search's setting), the others 1..6 tested to 12; about 24 core-hours, run as 2 resumable shards",
+    why: "the decisive run on 2 CPU cores: parity, copy, addition, binary sum, unique set x Single-Attn, Looped-Attn, SHIFT, Looped-Attn-WO x 3 seeds; n_embd 64, 4 heads, reference layers, batch 64, AdamW 1e-3 with cosine decay after a +1-length-every-200-steps curriculum, 4,000 steps (stopped early once validation is 100% and the 2x accuracy holds still), 256 test samples per length; parity lengths 1..10 tested to 20 (the floor search's setting), the others 1..6 tested to 12; about 12 core-hours measured (6 h per shard), run as 2 resumable shards",
   },
 };

@@ -87,7 +87,7 @@ export function efficiencyTable(summaries: readonly TaskSummary[]): Table {
         seconds(s.trainTimeS.single ?? null),
         seconds(s.trainTimeS.looped ?? null),
         seconds(s.trainTimeS.shift ?? null),
-        e?.switchStep ?? (e ? 'never' : '–'),
+        e?.switchStep != null ? Math.round(e.switchStep) : e ? 'never' : '–',
         e ? pct(e.target) : '–',
         e ? seconds(e.loopedToTargetS) : '–',
         e ? (e.shiftToTargetS === null ? 'not reached' : seconds(e.shiftToTargetS)) : '–',

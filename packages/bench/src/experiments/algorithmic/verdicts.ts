@@ -82,7 +82,7 @@ function shiftVerdicts(s: TaskSummary, shift: SeedValues, looped: SeedValues, e:
     kind: 'verdict',
     claim: `${s.task}: SHIFT matches Looped-Attn's length generalization (at most ${100 * M.shiftMatch} points lower)`,
     held: marginVerdict(d, -M.shiftMatch),
-    evidence: `paired SHIFT − Looped over lengths ${beyond(s)} (oracle T(n)): ${fmtCI(d, 'pt')} (${seedCount(d)})${e.switchStep === null ? '; SCP did not switch to Looped-Attn on every seed' : `; switch at step ${e.switchStep} on average`}`,
+    evidence: `paired SHIFT − Looped over lengths ${beyond(s)} (oracle T(n)): ${fmtCI(d, 'pt')} (${seedCount(d)})${e.switchStep === null ? '; SCP did not switch to Looped-Attn on every seed' : `; switch at step ${Math.round(e.switchStep)} on average`}`,
   };
   const times = e.perSeed;
   const reached = times.filter((t) => t.shiftToTargetS !== null).length;
