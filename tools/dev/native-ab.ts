@@ -12,12 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { enableSecondOrderGradients, gradientVector, hvp } from '@loop/hessian';
 import { createLoopedGPT, createToyAttention, initBackend, stepLoss } from '@loop/models';
-import {
-  createTrainStep,
-  gptConfigOf,
-  randomBatch,
-  type StepConfig,
-} from '@loop/bench';
+import { createTrainStep, gptConfigOf, randomBatch, type StepConfig } from '@loop/bench';
 
 const CONFIGS: Record<string, StepConfig> = {
   'C64-L1': { name: 'C64-L1', nEmbd: 64, nHead: 4, nLayer: 1, seqLen: 21, batch: 32, loops: 1, vocabSize: 6 },
