@@ -1,4 +1,4 @@
-import { initBackend } from '@loop/models';
+import { initBackend, webgpuAdapter } from '@loop/models';
 import type { BackendName } from './config/profiles';
 
 /**
@@ -12,4 +12,11 @@ export async function selectBackend(
   verbose = false,
 ): Promise<string> {
   return initBackend(pref, { log, verbose, ...(threads !== undefined ? { threads } : {}) });
+}
+
+/** The backend as reports print it: on webgpu, with the adapter it ran on (GPU timings depend on it). */
+export function describeBackend(backend: string): string {
+  const a = backend === 'webgpu' ? webgpuAdapter() : null;
+  if (a === null) return backend;
+  return `webgpu (adapter: ${[a.vendor, a.software ? 'software' : a.architecture, a.description].filter((x) => x !== '').join(' / ')})`;
 }

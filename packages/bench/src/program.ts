@@ -13,6 +13,7 @@ import type { ReportDocument } from './report/types';
 import { VERSION } from './version';
 import { installMergeCommand, installSweepOptions } from './shard/commands';
 import { installEvalCommand } from './experiments/algorithmic/eval-command';
+import { installCheckBackendCommand } from './backend-check/command';
 
 /** Extra subcommands that are not experiments (e.g. `report`, `merge`); each gets the program. */
 export type CommandInstaller = (program: Command, exit: (code: number) => void) => void;
@@ -22,6 +23,7 @@ export const COMMANDS: CommandInstaller[] = [
   installSweepOptions,
   installMergeCommand,
   installEvalCommand,
+  installCheckBackendCommand,
 ];
 
 export interface MainOptions {

@@ -10,6 +10,7 @@ import { renderMarkdown, verdictLabel } from './report/markdown';
 import type { ReportDocument } from './report/types';
 import type { Session } from './run-plan';
 import { VERSION } from './version';
+import { describeBackend } from './backend';
 
 /** results.json and the reports; returns the report's metadata. */
 export function writeOutputs<C>(
@@ -20,7 +21,7 @@ export function writeOutputs<C>(
   const meta = {
     experiment: experiment.name,
     profile: `${resolved.profile} (${experiment.profiles[resolved.profile]!.why})`,
-    backend,
+    backend: describeBackend(backend),
     seeds: r.output.seedsRun ?? resolved.seeds.join(', '),
     'wall time': `${r.wallTimeS.toFixed(1)} s`,
     versions: `loop-bench ${VERSION} (commit ${r.commit ?? 'unknown'}), tfjs ${tf.version_core}, node ${process.version}`,

@@ -86,6 +86,8 @@ export async function configJsonOf<C>(plan: RunPlan<C>, run: RunOptions, backend
     wasmThreads: wasm?.wasmThreads() ?? null,
     // products with fused multiply-adds differ from unfused ones by round-off (LOOP_NATIVE_FMA)
     fusedProducts: wasm?.nativeMatMulFused() ?? null,
+    // GPU timings depend on the device: recorded only where there is one.
+    ...(backend === 'webgpu' ? { adapter: (await import('@loop/models')).webgpuAdapter() } : {}),
     version: VERSION,
     commit: gitCommit(),
     tfjs: tf.version_core,

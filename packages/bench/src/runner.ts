@@ -8,6 +8,7 @@ import { RunDir, RunDirError } from './io/run-dir';
 import { createLogger, type Logger } from './log';
 import type { Progress } from './progress';
 import type { ReportSection } from './report/types';
+import { describeBackend } from './backend';
 import { checkResumedBackend, startBackend } from './run-backend';
 import { makeContext } from './run-context';
 import { closingLines, writeOutputs } from './run-outputs';
@@ -86,7 +87,9 @@ async function runInFolder<C>(session: Session<C>): Promise<RunResult> {
     figures,
   });
   const stdout = run.stdout ?? process.stdout;
-  stdout.write(`\nbackend: ${backend}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`);
+  stdout.write(
+    `\nbackend: ${describeBackend(backend)}; wall time ${wallTimeS.toFixed(1)} s; output ${dir.path}\n`,
+  );
   for (const t of output.summary) stdout.write(`\n${renderTextTable(t)}`);
   stdout.write(closingLines(output, meta.seeds, dir.file('report.html')));
   dir.finish();

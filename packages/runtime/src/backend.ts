@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nativeMatMulFused, registerWasmKernels } from './wasm-kernels';
+import { startWebGpu, WEBGPU_INSTALL_HINT } from './webgpu-backend';
 import {
   registerThreadedWasm,
   resolveWasmPackage,
@@ -9,8 +10,11 @@ import {
   wasmThreadsRegistered,
 } from './wasm-threads';
 
-/** Backends `initBackend` can select. `tensorflow-gpu` and `tensorflow` are the tfjs-node builds. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * Backends `initBackend` can select. `tensorflow-gpu` and `tensorflow` are the tfjs-node builds;
+ * `webgpu` is tfjs-backend-webgpu on Dawn's Node binding.
+ */
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
 export interface InitBackendOptions {
@@ -50,6 +54,7 @@ export function resolveWasmThreads(option: number | 'auto' | undefined, env = pr
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = [
   'auto',
   'tensorflow-gpu',
+  'webgpu',
   'tensorflow',
   'wasm',
   'cpu',
@@ -60,6 +65,7 @@ const INSTALL_HINT: Record<BackendName, string> = {
     'install it next to @loop/models with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA 11.2 + cuDNN 8.1 and internet access to download libtensorflow; see TFJS_NODE_BASE_URI for mirrors)',
   tensorflow:
     'install it next to @loop/models with `npm install @tensorflow/tfjs-node@4.22.0` (its install script downloads libtensorflow 2.9.1; see TFJS_NODE_BASE_URI for mirrors)',
+  webgpu: WEBGPU_INSTALL_HINT,
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm@4.22.0 (a dependency of @loop/runtime; its dist/ folder must contain the .wasm files)',
   cpu: 'install @tensorflow/tfjs@^4.22.0 (it contains the cpu backend)',
 };
@@ -140,17 +146,26 @@ async function tryCpu(): Promise<void> {
   if (!ok) throw new Error("tf.setBackend('cpu') returned false");
 }
 
-/** Initialise one backend; returns a note for the log line (the wasm thread count), if any. */
+/**
+ * Initialise one backend; returns a note for the log line (the wasm thread count, the WebGPU
+ * adapter), if any. `auto` takes WebGPU only on a hardware adapter.
+ */
 async function attempt(
   name: BackendName,
   threads: number,
   native: boolean,
+  auto: boolean,
   log: (msg: string) => void,
 ): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
       await tryNode(NODE_GPU_SPEC);
       return '';
+    case 'webgpu': {
+      const a = await startWebGpu(auto);
+      const kind = a.software ? 'software' : a.architecture;
+      return `, adapter ${[a.vendor, kind, a.description].filter((x) => x !== '').join(' / ')}`;
+    }
     case 'tensorflow':
       await tryNode(NODE_SPEC);
       return '';
@@ -166,6 +181,7 @@ async function attempt(
 
 const PACKAGE_OF: Record<BackendName, string> = {
   'tensorflow-gpu': NODE_GPU_SPEC,
+  webgpu: '@tensorflow/tfjs-backend-webgpu on webgpu (Dawn)',
   tensorflow: NODE_SPEC,
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs (cpu)',
@@ -183,8 +199,8 @@ export interface StartedBackend {
 }
 
 /**
- * Select and start a tfjs backend: `auto` tries tfjs-node-gpu, tfjs-node (both optional, loaded
- * dynamically), wasm, then cpu and takes the first that works; an explicit preference that fails
+ * Select and start a tfjs backend: `auto` tries tfjs-node-gpu, WebGPU on a hardware adapter,
+ * tfjs-node (all three optional, loaded dynamically), wasm, then cpu and takes the first that works; an explicit preference that fails
  * throws with install instructions. On wasm the runtime's kernels are registered unless `native`
  * is false. Gradients and the tape walk are `installRuntime`'s business (install.ts).
  */
@@ -199,11 +215,12 @@ export async function startBackend(
     );
   }
   const threads = resolveWasmThreads(opts.threads);
-  const order: BackendName[] = pref === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [pref];
+  const order: BackendName[] =
+    pref === 'auto' ? ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] : [pref];
   const failures: string[] = [];
   for (const name of order) {
     try {
-      const note = await attempt(name, threads, opts.native ?? true, log);
+      const note = await attempt(name, threads, opts.native ?? true, pref === 'auto', log);
       await tf.ready();
       const tried =
         failures.length > 0 ? ` after trying ${order.slice(0, order.indexOf(name)).join(', ')}` : '';

@@ -1,4 +1,11 @@
 export * from './backend';
+export {
+  webgpuAdapter,
+  describeAdapter,
+  setWebGpuModules,
+  type WebGpuAdapter,
+  type WebGpuModules,
+} from './webgpu-backend';
 export * from './matmul-gradient';
 export * from './arithmetic-gradients';
 export { installFastGradients, fastGradientsInstalled, passesGradientThrough } from './tape-gradients';

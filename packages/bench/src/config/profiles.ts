@@ -3,7 +3,7 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 /** Profiles every experiment defines; the others (cpu) only where a study needs them. */
 export type CoreProfileName = 'smoke' | 'quick' | 'full' | 'paper';
 
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What a profile means for every experiment (each experiment documents its own numbers). */
