@@ -5,7 +5,7 @@
 # Looped-Attn only). Everything is written under the folder given as $1 (default ./gpu-check-out).
 # PERF_PROFILE (default quick), SLICE_STEPS (default 200), SLICE_SAMPLES (validation and test
 # samples per length, default 256) and SLICE_TEST_LENGTH (default the paper's 40) size parts 2 and 3;
-# on a software device such as llvmpipe (~1 GFLOP/s) use e.g. SLICE_STEPS=2 SLICE_SAMPLES=64
+# on a software device such as llvmpipe (~1 GFLOP/s) use e.g. SLICE_STEPS=2 SLICE_SAMPLES=4
 # SLICE_TEST_LENGTH=21 PERF_PROFILE=smoke.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

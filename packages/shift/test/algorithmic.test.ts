@@ -241,7 +241,7 @@ describe('lengthScores (one forward pass for oracle and every stopping rule)', (
     model.dispose();
   });
 
-  it("tests on the seed's test/<n> stream, whatever else the problem drew", () => {
+  it("tests on the seed's test/<n> stream, whatever else the problem drew", async () => {
     const a = algorithmicTestBatch(task, 9, 5, 8);
     const model = createLoopedGPT(config, { seed: 1 });
     const p = algorithmicProblem({
@@ -255,7 +255,7 @@ describe('lengthScores (one forward pass for oracle and every stopping rule)', (
       probe: { length: 5, size: 8 },
     });
     p.nextBatch(0);
-    const m = p.evaluate!({ step: 1, stage: looped, final: true }) as Record<string, number>;
+    const m = (await p.evaluate!({ step: 1, stage: looped, final: true })) as Record<string, number>;
     const s = lengthScores(model, a, { maxLoops: task.maxTestSteps(5), rules: ['confidence-batch'] });
     expect(m['test5.oracleAcc']).toBe(s.oracle);
     expect(m['test5.rule.confidence-batch.acc']).toBe(s.rules['confidence-batch']!.acc);

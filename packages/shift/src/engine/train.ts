@@ -13,6 +13,7 @@ import { describeUntil, setUp, stageAt, type Run } from './run-context';
 import { maybeShift } from './stage-shift';
 import { listenForStop } from './stop-signal';
 import { step } from './train-step';
+import { nextTurn } from './next-turn';
 
 export interface TrainResult {
   /** Completed optimisation steps. */
@@ -48,6 +49,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     if (!s.resumed) logStart(run, s);
     let justStopped = false;
     while (s.step < run.cfg.totalSteps && s.stoppedEarly === null) {
+      await nextTurn();
       if (s.stopRequested) return await interrupt(run, s);
       step(run, s);
       // Evaluate, then decide whether training (early stop) or this stage (shift) ends here.

@@ -11,6 +11,7 @@ import { checkInt } from '../util/validate';
 import { maskSum, tensorsOf, withStageLoops } from './algorithmic-batch';
 import type { AlgorithmicProblemOptions, AlgorithmicSettings } from './algorithmic-options';
 import { algorithmicTestBatch, lengthScores } from './length-scores';
+import { nextTurn } from '../engine/next-turn';
 
 /** The fixed evaluation data: validation set, one test set per length, the probe length's set. */
 export interface EvaluationData {
@@ -51,12 +52,12 @@ export function evaluationData(options: AlgorithmicProblemOptions, st: Algorithm
 }
 
 /** The metrics of one evaluation; `root` is the problem's seed stream (fresh train-eval batches fork it). */
-export function evaluateAlgorithmic(
+export async function evaluateAlgorithmic(
   st: AlgorithmicSettings,
   data: EvaluationData,
   root: Rng,
   { step, stage, final }: EvalContext,
-): EvalMetrics {
+): Promise<EvalMetrics> {
   const { task, model, cur, evalBatchSize, trainEvalSize, testAt } = st;
   const metrics: EvalMetrics = {};
   if (trainEvalSize > 0) {
@@ -76,7 +77,7 @@ export function evaluateAlgorithmic(
     metrics.valLoss = r.loss;
     metrics.valAcc = r.acc;
   }
-  if (testAt === 'every' || final) lengthMetrics(st, data.tests, stage, metrics);
+  if (testAt === 'every' || final) await lengthMetrics(st, data.tests, stage, metrics);
   if (data.probe) {
     const b = withStageLoops(data.probe, stage.loops);
     metrics['probe.oracleAcc'] = lengthScores(model, b, { maxLoops: 1, rules: [], evalBatchSize }).oracle;
@@ -111,17 +112,18 @@ function lossAndAccuracy(
 }
 
 /** Oracle accuracy at every test length, and for looping stages the adaptive rule and every stopping rule. */
-function lengthMetrics(
+async function lengthMetrics(
   st: AlgorithmicSettings,
   tests: readonly { n: number; batch: Batch }[],
   stage: StageInfo,
   metrics: EvalMetrics,
-): void {
+): Promise<void> {
   const { task, model, cur } = st;
   const looped = stage.loops.kind !== 'fixed' || stage.loops.loops > 1;
   // The largest loop count the model was trained to read out after (for 'confidence-trained').
   const trainedLoops = loopsFor(stage.loops, cur.finalMax, task.steps(cur.finalMax));
   for (const { n, batch } of tests) {
+    await nextTurn(); // see next-turn.ts: frees the WebGPU bind groups of the previous length
     const s = lengthScores(model, withStageLoops(batch, stage.loops), {
       maxLoops: looped ? task.maxTestSteps(n) : 1,
       rules: looped ? st.stoppingRules : [],
