@@ -12,9 +12,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const out = path.resolve(
-  args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(root, 'dist', 'gpu-bundle'),
-);
+const outArg = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
+if (args.includes('--out') && (!outArg || outArg.startsWith('--'))) {
+  console.error('gpu-bundle: --out needs a folder, e.g. --out /tmp/loop-gpu');
+  process.exit(2);
+}
+const out = path.resolve(outArg ?? path.join(root, 'dist', 'gpu-bundle'));
+// Only an empty folder or a previous bundle is replaced: --out never deletes anything else.
+if (
+  fs.existsSync(out) &&
+  fs.readdirSync(out).length > 0 &&
+  !fs.existsSync(path.join(out, 'loop-bench.mjs'))
+) {
+  console.error(`gpu-bundle: ${out} is not empty and holds no previous bundle; choose another --out`);
+  process.exit(2);
+}
 const require = createRequire(path.join(root, 'package.json'));
 
 const tmp = `${out}.tmp-${process.pid}`;
@@ -31,19 +43,25 @@ const banner = [
   'const __filename = __loopFileURLToPath(import.meta.url);',
   'const __dirname = __loopDirname(__filename);',
 ].join('\n');
-await build({
-  entryPoints: [path.join(root, 'tools', 'gpu-bundle-entry.mjs')],
-  outfile: path.join(tmp, 'loop-bench.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  conditions: ['@loop/source'],
-  banner: { js: banner },
-  // Optional backends the bundle does not carry (tfjs-node needs libtensorflow).
-  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-  logLevel: 'warning',
-});
+try {
+  await build({
+    entryPoints: [path.join(root, 'tools', 'gpu-bundle-entry.mjs')],
+    outfile: path.join(tmp, 'loop-bench.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    conditions: ['@loop/source'],
+    banner: { js: banner },
+    // Optional backends the bundle does not carry (tfjs-node needs libtensorflow).
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    logLevel: 'warning',
+  });
+} catch (err) {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  console.error(`gpu-bundle: the build failed: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+  process.exit(1);
+}
 
 const dawn = path.join(path.dirname(require.resolve('webgpu')), 'dist', 'linux-x64', 'dawn.node');
 fs.mkdirSync(path.join(tmp, 'dist', 'linux-x64'), { recursive: true });

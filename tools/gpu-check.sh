@@ -9,7 +9,15 @@
 # SLICE_TEST_LENGTH=21 PERF_PROFILE=smoke.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-out=$(mkdir -p "${1:-gpu-check-out}" && cd "${1:-gpu-check-out}" && pwd)
+out=$(mkdir -p "${1:-gpu-check-out}" && cd "${1:-gpu-check-out}" && pwd) || {
+  echo "run-gpu-check.sh: cannot create the output folder '${1:-gpu-check-out}'" >&2
+  exit 2
+}
+for v in SLICE_STEPS SLICE_SAMPLES SLICE_TEST_LENGTH; do
+  case "${!v:-1}" in
+    '' | *[!0-9]* | 0) echo "run-gpu-check.sh: $v must be a positive integer; got '${!v}'" >&2; exit 2 ;;
+  esac
+done
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 B=(node "$here/loop-bench.mjs")
 steps=${SLICE_STEPS:-200}
@@ -23,6 +31,10 @@ JSON
 echo "== 1/3 check-backend --backend webgpu"
 "${B[@]}" check-backend --backend webgpu | tee "$out/check-backend.txt"
 check=${PIPESTATUS[0]}
+if [ "$check" -eq 2 ]; then
+  echo "gpu check: the webgpu backend does not start here (see above); nothing else was run"
+  exit 2
+fi
 echo "== 2/3 perf --profile ${PERF_PROFILE:-quick} --backend webgpu"
 "${B[@]}" perf --profile "${PERF_PROFILE:-quick}" --backend webgpu --out "$out/perf" --force
 perf=$?

@@ -1,4 +1,4 @@
-import { initBackend, webgpuAdapter } from '@loop/models';
+import { formatAdapter, initBackend, webgpuAdapter } from '@loop/models';
 import type { BackendName } from './config/profiles';
 
 /**
@@ -17,6 +17,5 @@ export async function selectBackend(
 /** The backend as reports print it: on webgpu, with the adapter it ran on (GPU timings depend on it). */
 export function describeBackend(backend: string): string {
   const a = backend === 'webgpu' ? webgpuAdapter() : null;
-  if (a === null) return backend;
-  return `webgpu (adapter: ${[a.vendor, a.software ? 'software' : a.architecture, a.description].filter((x) => x !== '').join(' / ')})`;
+  return a === null ? backend : `webgpu (adapter: ${formatAdapter(a)})`;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nativeMatMulFused, registerWasmKernels } from './wasm-kernels';
-import { startWebGpu, WEBGPU_INSTALL_HINT } from './webgpu-backend';
+import { formatAdapter, startWebGpu, WEBGPU_INSTALL_HINT } from './webgpu-backend';
 import {
   registerThreadedWasm,
   resolveWasmPackage,
@@ -152,25 +152,19 @@ async function tryCpu(): Promise<void> {
  */
 async function attempt(
   name: BackendName,
-  threads: number,
-  native: boolean,
-  auto: boolean,
-  log: (msg: string) => void,
+  o: { threads: number; native: boolean; auto: boolean; log: (msg: string) => void },
 ): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
       await tryNode(NODE_GPU_SPEC);
       return '';
-    case 'webgpu': {
-      const a = await startWebGpu(auto);
-      const kind = a.software ? 'software' : a.architecture;
-      return `, adapter ${[a.vendor, kind, a.description].filter((x) => x !== '').join(' / ')}`;
-    }
+    case 'webgpu':
+      return `, adapter ${formatAdapter(await startWebGpu(o.auto))}`;
     case 'tensorflow':
       await tryNode(NODE_SPEC);
       return '';
     case 'wasm': {
-      const n = await tryWasm(threads, native, log);
+      const n = await tryWasm(o.threads, o.native, o.log);
       return `, ${n} thread${n === 1 ? '' : 's'}${nativeMatMulFused() ? ', fused multiply-add products' : ''}`;
     }
     case 'cpu':
@@ -220,7 +214,7 @@ export async function startBackend(
   const failures: string[] = [];
   for (const name of order) {
     try {
-      const note = await attempt(name, threads, opts.native ?? true, pref === 'auto', log);
+      const note = await attempt(name, { threads, native: opts.native ?? true, auto: pref === 'auto', log });
       await tf.ready();
       const tried =
         failures.length > 0 ? ` after trying ${order.slice(0, order.indexOf(name)).join(', ')}` : '';

@@ -2,6 +2,7 @@ export * from './backend';
 export {
   webgpuAdapter,
   describeAdapter,
+  formatAdapter,
   setWebGpuModules,
   type WebGpuAdapter,
   type WebGpuModules,

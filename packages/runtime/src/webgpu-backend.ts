@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import { registerChunkedAddN } from './webgpu-addn';
-import { installSyncRead, isWebGpuBackend, watchDawnEvents } from './webgpu-sync-read';
+import { installSyncRead, isWebGpuBackend, watchDawnEvents, withCapture } from './webgpu-sync-read';
 
 /** The adapter WebGPU runs on, as Dawn reports it. */
 export interface WebGpuAdapter {
@@ -108,24 +108,52 @@ export async function startWebGpu(requireHardware: boolean): Promise<WebGpuAdapt
     throw new Error(
       `only a software adapter (${info.description}), slower than wasm; ask for --backend webgpu to use it`,
     );
-  // From here on the process is changed: the device's events are watched (requestDevice, in the
-  // backend's start, schedules them) and tfjs-backend-webgpu, which registers itself on import only
-  // where navigator.gpu exists, finds Dawn's globals.
+  // From here on the process is changed, and undone if the backend does not start: Dawn's
+  // globals (tfjs-backend-webgpu registers itself on import only where navigator.gpu exists) and
+  // the watch on its event scheduling (requestDevice, in the backend's start, schedules).
   watchDawnEvents();
-  for (const [k, v] of Object.entries(dawn.globals))
-    if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
-  const g = globalThis as { navigator?: { gpu?: Gpu } };
-  if (g.navigator === undefined)
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-  else if (g.navigator.gpu === undefined)
-    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-  await modules.backend();
-  if (!(await tf.setBackend('webgpu'))) throw new Error("tf.setBackend('webgpu') returned false");
-  const backend: unknown = tf.backend();
-  if (!isWebGpuBackend(backend))
-    throw new Error('the webgpu backend is not the tfjs-backend-webgpu 4.22 this runtime knows');
-  installSyncRead(backend);
-  registerChunkedAddN();
+  const undo = installGlobals(dawn.globals, gpu);
+  try {
+    await modules.backend();
+    if (!(await withCapture(() => tf.setBackend('webgpu'))))
+      throw new Error("tf.setBackend('webgpu') returned false");
+    const backend: unknown = tf.backend();
+    if (!isWebGpuBackend(backend))
+      throw new Error('the installed tfjs-backend-webgpu is not the 4.22 this runtime knows; install 4.22.0');
+    installSyncRead(backend);
+    registerChunkedAddN();
+  } catch (err) {
+    try {
+      tf.removeBackend('webgpu');
+    } catch {
+      // never registered
+    }
+    undo();
+    throw err;
+  }
   active = info;
   return info;
+}
+
+/** Dawn's GPU* globals and navigator.gpu where missing; returns what puts them back. */
+function installGlobals(globals: Record<string, unknown>, gpu: Gpu): () => void {
+  const added = Object.keys(globals).filter((k) => !(k in globalThis));
+  for (const k of added) Object.assign(globalThis, { [k]: globals[k] });
+  const g = globalThis as { navigator?: { gpu?: Gpu } };
+  const hadNavigator = g.navigator !== undefined;
+  if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  else if (g.navigator!.gpu === undefined)
+    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  return () => {
+    for (const k of added) delete (globalThis as Record<string, unknown>)[k];
+    if (!hadNavigator) delete g.navigator;
+    else if (g.navigator!.gpu === gpu) delete g.navigator!.gpu;
+  };
+}
+
+/** An adapter as log lines and reports print it: vendor / architecture (or "software") / description. */
+export function formatAdapter(a: WebGpuAdapter): string {
+  return [a.vendor, a.software ? 'software' : a.architecture, a.description]
+    .filter((x) => x !== '')
+    .join(' / ');
 }

@@ -23,9 +23,13 @@ export interface WebGpuBackendInternals {
       values: tf.backend_util.BackendValues | null;
       dtype: tf.DataType;
       resource: GpuBuffer;
+      complexTensorInfos?: { real: tf.TensorInfo; imag: tf.TensorInfo };
     };
   };
-  bufferManager: { acquireBuffer(size: number, usage: number): GpuBuffer; releaseBuffer(b: GpuBuffer): void };
+  bufferManager: {
+    acquireBuffer(size: number, usage: number): GpuBuffer;
+    releaseBuffer(b: GpuBuffer, reuse?: boolean): void;
+  };
   commandEncoder: {
     copyBufferToBuffer(src: GpuBuffer, so: number, dst: GpuBuffer, d: number, size: number): void;
   };
@@ -44,16 +48,40 @@ const MAP_MODE_READ = 0x0001;
 const READ_TIMEOUT_MS = 600_000;
 
 let pump: (() => void) | null = null;
-let pumpWatched = false;
+/** Inside a window: Dawn's scheduling is what gets called here (see `watchDawnEvents`). */
+let capturing = false;
+/** While pumping by hand: Dawn's own reschedules are held back, and one is forwarded at the end. */
+let pumping = false;
+let heldBack: (() => void) | null = null;
+let realSetImmediate: typeof setImmediate | null = null;
 
-/** Remember the native callback Dawn schedules to process its events (see the file comment). */
+/** Dawn's event callback: a nameless native function of no parameters (not a bound function or a resolver). */
+function isDawnCallback(fn: unknown): fn is () => void {
+  return (
+    typeof fn === 'function' &&
+    fn.name === '' &&
+    fn.length === 0 &&
+    Function.prototype.toString.call(fn).includes('[native code]')
+  );
+}
+
+/**
+ * Wrap the global setImmediate to learn Dawn's event callback. It is taken only inside windows this
+ * file opens (`withCapture`: starting the device, starting a map), so another caller's native
+ * function is never mistaken for it; every captured one processes the same instance's events.
+ */
 export function watchDawnEvents(): void {
-  if (pumpWatched) return;
-  pumpWatched = true;
+  if (realSetImmediate !== null) return;
   const real = globalThis.setImmediate;
+  realSetImmediate = real;
   const watched = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
-    if (typeof fn === 'function' && Function.prototype.toString.call(fn).includes('[native code]'))
-      pump = fn as () => void;
+    if ((capturing || pumping) && isDawnCallback(fn)) {
+      pump = fn;
+      if (pumping) {
+        heldBack = fn; // one real turn is queued when the wait ends, not one per spin
+        return undefined;
+      }
+    }
     return real(fn, ...args);
   }) as typeof setImmediate;
   Object.assign(watched, {
@@ -62,42 +90,64 @@ export function watchDawnEvents(): void {
   globalThis.setImmediate = watched;
 }
 
+/** Run `f` with Dawn's scheduling captured (it schedules when an asynchronous operation starts). */
+export async function withCapture<T>(f: () => Promise<T>): Promise<T> {
+  capturing = true;
+  try {
+    return await f();
+  } finally {
+    capturing = false;
+  }
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Process Dawn's events until `done()`; throws after READ_TIMEOUT_MS or when Dawn never scheduled any. */
 function pumpUntil(done: () => boolean): void {
+  if (pump === null)
+    throw new Error('webgpu: cannot wait for the GPU synchronously (the webgpu package scheduled no events)');
   const start = Date.now();
-  for (let spins = 0; !done(); spins++) {
-    if (pump === null)
-      throw new Error(
-        'webgpu: cannot wait for the GPU synchronously (the webgpu package scheduled no events)',
-      );
-    pump();
-    // Busy for the first spins (a small read takes microseconds), then yield the core for 1 ms.
-    if (spins > 100) Atomics.wait(sleeper, 0, 0, 1);
-    if (Date.now() - start > READ_TIMEOUT_MS)
-      throw new Error(`webgpu: a synchronous read waited over ${READ_TIMEOUT_MS / 1000} s for the GPU`);
+  pumping = true;
+  try {
+    for (let spins = 0; !done(); spins++) {
+      pump();
+      // Busy for the first spins (a small read takes microseconds), then yield the core for 1 ms.
+      if (spins > 100) Atomics.wait(sleeper, 0, 0, 1);
+      if (Date.now() - start > READ_TIMEOUT_MS)
+        throw new Error(`webgpu: a synchronous read waited over ${READ_TIMEOUT_MS / 1000} s for the GPU`);
+    }
+  } finally {
+    pumping = false;
+    if (heldBack !== null && realSetImmediate !== null) realSetImmediate(heldBack);
+    heldBack = null;
   }
 }
 
 /** Copy a GPU buffer to a mappable one and wait for it (tfjs' own getBufferData, made synchronous). */
 function readBufferSync(b: WebGpuBackendInternals, buffer: GpuBuffer): ArrayBuffer {
   const staging = b.bufferManager.acquireBuffer(buffer.size, COPY_DST_USAGE | MAP_READ_USAGE);
-  b.ensureCommandEncoderReady();
-  b.endComputePassEncoder();
-  b.commandEncoder.copyBufferToBuffer(buffer, 0, staging, 0, buffer.size);
-  b.submitQueue();
-  let failure = '';
-  staging
-    .mapAsync(MAP_MODE_READ)
-    .catch((err: unknown) => (failure = err instanceof Error ? err.message : String(err)));
-  pumpUntil(() => staging.mapState !== 'pending');
-  if (staging.mapState !== 'mapped')
-    throw new Error(`webgpu: mapping a buffer for a synchronous read failed${failure ? `: ${failure}` : ''}`);
-  const out = staging.getMappedRange().slice(0);
-  staging.unmap();
-  b.bufferManager.releaseBuffer(staging);
-  return out;
+  let mapped = false;
+  try {
+    b.ensureCommandEncoderReady();
+    b.endComputePassEncoder();
+    b.commandEncoder.copyBufferToBuffer(buffer, 0, staging, 0, buffer.size);
+    b.submitQueue();
+    capturing = true;
+    // A failed map shows as mapState 'unmapped' below; its rejection is only a duplicate of that.
+    staging.mapAsync(MAP_MODE_READ).catch(() => undefined);
+    capturing = false;
+    pumpUntil(() => staging.mapState !== 'pending');
+    if (staging.mapState !== 'mapped')
+      throw new Error('webgpu: mapping a buffer for a synchronous read failed (device lost?)');
+    mapped = true;
+    const out = staging.getMappedRange().slice(0);
+    staging.unmap();
+    return out;
+  } finally {
+    capturing = false;
+    // A buffer whose map failed or timed out is destroyed, never handed out again.
+    b.bufferManager.releaseBuffer(staging, mapped);
+  }
 }
 
 /** Replace the backend's canvas-based readSync with the mapped-buffer one (values cached as tfjs' read does). */
@@ -105,10 +155,14 @@ export function installSyncRead(backend: WebGpuBackendInternals): void {
   backend.readSync = function (this: WebGpuBackendInternals, dataId: unknown) {
     const data = this.tensorMap.get(dataId);
     if (data.values != null || data.dtype === 'string') return data.values as tf.backend_util.BackendValues;
-    if (data.dtype === 'complex64')
-      throw new Error(
-        'webgpu: synchronous reads of complex64 tensors are not supported; use await tensor.data()',
+    if (data.dtype === 'complex64') {
+      const { real, imag } = data.complexTensorInfos!;
+      const merged = tf.backend_util.mergeRealAndImagArrays(
+        this.readSync(real.dataId) as Float32Array,
+        this.readSync(imag.dataId) as Float32Array,
       );
+      return this.convertAndCacheOnCPU(dataId, merged);
+    }
     const values = tf.util.convertBackendValuesAndArrayBuffer(
       readBufferSync(this, data.resource),
       data.dtype,
