@@ -135,7 +135,6 @@ function readBufferSync(b: WebGpuBackendInternals, buffer: GpuBuffer): ArrayBuff
     capturing = true;
     // A failed map shows as mapState 'unmapped' below; its rejection is only a duplicate of that.
     staging.mapAsync(MAP_MODE_READ).catch(() => undefined);
-    capturing = false;
     pumpUntil(() => staging.mapState !== 'pending');
     if (staging.mapState !== 'mapped')
       throw new Error('webgpu: mapping a buffer for a synchronous read failed (device lost?)');

@@ -3,7 +3,14 @@
 // round trip, and a few steps of the engine's training step (AdamW, clipping) with the tensor count.
 // The same calls run on the backend under test and on cpu; compare.ts sets them side by side.
 import * as tf from '@tensorflow/tfjs';
-import { createProbeRng, enableSecondOrderGradients, gaussianVector, hvp } from '@loop/hessian';
+import {
+  createProbeRng,
+  enableSecondOrderGradients,
+  gaussianVector,
+  hvp,
+  parameterCount,
+  valueAndGradientVector,
+} from '@loop/hessian';
 import {
   assignVariables,
   createLoopedGPT,
@@ -49,7 +56,7 @@ export interface Measured {
   /** Logits after the last of T(n) loops. */
   logits: Float32Array;
   loss: number;
-  gradient: Float32Array;
+  gradient: Float64Array;
   hvp: Float64Array;
   adaptive: { loops: number; accuracy: number };
   /** Whether a model restored from a saved checkpoint gives bitwise the same logits. */
@@ -87,14 +94,6 @@ function lastLogits(model: LoopedGPT, x: Inputs): Float32Array {
 function lossOf(model: LoopedGPT, x: Inputs): () => tf.Scalar {
   return () =>
     stepLoss(model.forward(x.tokens, { loops: LENGTH }), x.target, x.mask, x.batch.steps) as tf.Scalar;
-}
-
-function lossAndGradient(model: LoopedGPT, x: Inputs): { loss: number; gradient: Float32Array } {
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(lossOf(model, x), model.variables);
-    const flat = tf.concat(model.variables.map((v) => tf.reshape(grads[v.name]!, [-1])));
-    return { loss: value.dataSync()[0]!, gradient: Float32Array.from(flat.dataSync()) };
-  });
 }
 
 async function checkpointRoundTrip(model: LoopedGPT, x: Inputs, before: Float32Array): Promise<boolean> {
@@ -135,9 +134,9 @@ export async function measureBackend(): Promise<Measured> {
   const model = createLoopedGPT(CHECK_MODEL, { seed: 1 });
   try {
     const logits = lastLogits(model, x);
-    const { loss, gradient } = lossAndGradient(model, x);
-    const n = model.variables.reduce((a, v) => a + v.size, 0);
-    const product = hvp(lossOf(model, x), model.variables, gaussianVector(n, createProbeRng(5)));
+    const { value: loss, gradient } = valueAndGradientVector(lossOf(model, x), model.variables);
+    const v = gaussianVector(parameterCount(model.variables), createProbeRng(5));
+    const product = hvp(lossOf(model, x), model.variables, v);
     const a = evaluateBatch(model, x.batch, { mode: 'adaptive', maxLoops: 2 * LENGTH });
     const adaptive = { loops: a.loops as number, accuracy: a.accuracy };
     const roundTrip = await checkpointRoundTrip(model, x, logits);
